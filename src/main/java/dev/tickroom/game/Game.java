@@ -1,0 +1,51 @@
+package dev.tickroom.game;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * The game logic SPI: one implementation per game, written as plain Java with no actor types.
+ *
+ * <p>The room calls these methods one at a time, never concurrently. A game is deterministic: time is the
+ * tick number and randomness comes from the room's seed ({@link RoomSeed#rng()}), so the same joins and
+ * inputs always give the same states and a game is unit tested with plain JUnit. A game may mutate its
+ * state in place and return it, or return a new one.
+ *
+ * <p>An exception thrown from any method ends that room (logged with the room id and tick), never the node.
+ *
+ * @param <S> the game's state type
+ */
+public interface Game<S> {
+  /** Name, tick rate, capacity. */
+  GameSpec spec();
+
+  /** The state of a new room. */
+  S create(RoomSeed seed);
+
+  /** Accept or reject a player before it joins (the room already enforces {@link GameSpec#maxPlayers()}). */
+  default Admission admit(S state, PlayerId who) {
+    return Admission.accept();
+  }
+
+  /** A player joined (or came back with a resume token; then {@code who} is its old id). */
+  Step<S> join(S state, PlayerId who, String name);
+
+  /** A player left the room. */
+  Step<S> leave(S state, PlayerId who, LeaveReason why);
+
+  /** Advance one tick, applying all of this tick's inputs in arrival order. */
+  Step<S> tick(S state, long tick, List<Input> inputs);
+
+  /**
+   * What a member sees, rendered into the {@code state} field of {@code joined} and {@code state}
+   * messages. With {@link GameSpec#sharedView()} the room calls it once per tick with {@code forWhom} null.
+   * The result is serialised with Jackson: a record, a Map or a JsonNode.
+   */
+  Object view(S state, PlayerId forWhom);
+
+  /** The whole state as JSON, so a room can move to another node and resume. */
+  JsonNode snapshot(S state);
+
+  /** Rebuild a state from {@link #snapshot}. */
+  S restore(RoomSeed seed, JsonNode snapshot);
+}

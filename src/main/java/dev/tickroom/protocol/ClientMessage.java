@@ -1,0 +1,22 @@
+package dev.tickroom.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** A well-formed message from a client (PROTOCOL.md, client -> server). */
+public sealed interface ClientMessage extends Decoded {
+  /** First message of a session; {@code resume} is null or a token from an earlier {@code welcome}. */
+  record Hello(String name, String resume) implements ClientMessage {}
+
+  /** Enter a room, creating it with {@code game} (null: the default game) if it does not exist. */
+  record Join(String room, String game) implements ClientMessage {}
+
+  /** A game input, applied at the room's next tick. */
+  record Input(long seq, JsonNode data) implements ClientMessage {}
+
+  enum Leave implements ClientMessage { INSTANCE }
+
+  /** {@code t} is the exact JSON text the client sent, echoed back unchanged in {@code pong}. */
+  record Ping(String t) implements ClientMessage {}
+
+  record Chat(String text) implements ClientMessage {}
+}

@@ -1,0 +1,18 @@
+package dev.tickroom.protocol;
+
+/** The protocol's own error codes; games add codes of their own. */
+public final class ErrorCode {
+  public static final String BAD_JSON = "bad_json";
+  public static final String UNKNOWN_TYPE = "unknown_type";
+  public static final String BAD_REQUEST = "bad_request";
+  public static final String NOT_AUTHENTICATED = "not_authenticated";
+  public static final String NOT_IN_ROOM = "not_in_room";
+  public static final String ROOM_FULL = "room_full";
+  public static final String FRAME_TOO_LARGE = "frame_too_large";
+  public static final String RATE_LIMITED = "rate_limited";
+  public static final String SLOW_CONSUMER = "slow_consumer";
+  public static final String ROOM_CLOSED = "room_closed";
+  public static final String INTERNAL = "internal_error";
+
+  private ErrorCode() {}
+}

@@ -1,0 +1,26 @@
+package dev.tickroom.protocol;
+
+import java.util.List;
+
+/**
+ * A message to a client (PROTOCOL.md, server -> client). Game state travels as already-encoded JSON bytes
+ * ({@code stateJson}) so that a room encodes its state once per tick for all of its members.
+ */
+public sealed interface ServerMessage {
+  record Welcome(String player, String node, String resume) implements ServerMessage {}
+
+  record Joined(String room, String game, String player, long tick, byte[] stateJson) implements ServerMessage {}
+
+  record State(String room, long tick, long ack, byte[] stateJson) implements ServerMessage {}
+
+  record Left(String room) implements ServerMessage {}
+
+  /** {@code t} is raw JSON text, written back exactly as the client sent it. */
+  record Pong(String t) implements ServerMessage {}
+
+  record Chat(String room, String from, String text) implements ServerMessage {}
+
+  record Reconnect(String reason, List<String> nodes) implements ServerMessage {}
+
+  record Error(String code, String message) implements ServerMessage {}
+}
