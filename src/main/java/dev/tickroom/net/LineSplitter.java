@@ -1,0 +1,55 @@
+package dev.tickroom.net;
+
+import dev.tickroom.protocol.Codec;
+import dev.tickroom.protocol.Decoded;
+import dev.tickroom.protocol.ErrorCode;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Splits a TCP byte stream into lines ({@code \n}, with an optional {@code \r} before it) and decodes each.
+ * A line longer than the limit yields one {@code frame_too_large} and everything after it is discarded
+ * unread, so memory stays bounded by the limit and the socket is not torn down before the error is sent.
+ * One instance per connection; not thread-safe.
+ */
+public final class LineSplitter {
+  private final int maxLine;
+  private byte[] buf;
+  private int len;
+  private boolean poisoned;
+
+  public LineSplitter(int maxLine) {
+    this.maxLine = maxLine;
+    this.buf = new byte[Math.min(maxLine + 2, 1024)];
+  }
+
+  /** The messages completed by this chunk, in order. */
+  public List<Decoded> feed(ByteString chunk) {
+    if (poisoned) return List.of();
+    List<Decoded> out = List.of();
+    int n = chunk.size();
+    for (int i = 0; i < n; i++) {
+      byte b = chunk.apply(i);
+      if (b == '\n') {
+        int end = len > 0 && buf[len - 1] == '\r' ? len - 1 : len;
+        if (out.isEmpty()) out = new ArrayList<>(2);
+        out.add(Codec.decode(buf, 0, end));
+        len = 0;
+      } else {
+        if (len >= maxLine + 1) { // room for one '\r' beyond the limit
+          poisoned = true;
+          len = 0;
+          buf = new byte[0];
+          if (out.isEmpty()) out = new ArrayList<>(1);
+          out.add(new Decoded.Invalid(ErrorCode.FRAME_TOO_LARGE, null,
+              "a line may be at most " + maxLine + " bytes; closing the connection"));
+          return out;
+        }
+        if (len == buf.length) buf = java.util.Arrays.copyOf(buf, Math.min(maxLine + 2, buf.length * 2));
+        buf[len++] = b;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,18 @@
+package dev.tickroom.player;
+
+import dev.tickroom.protocol.ServerMessage;
+
+/**
+ * The outbound side of one client connection, as a session sees it. The transport (TCP or WebSocket)
+ * implements it with a bounded queue that conflates states: a newer {@code state} replaces an unsent one.
+ */
+public interface Connection {
+  /** Queues a message; false when the client is too slow and the queue is full (the session then drops it). */
+  boolean send(ServerMessage message);
+
+  /** Sends what is queued, then closes the connection. */
+  void close();
+
+  /** Who is at the other end, for logs: "tcp 127.0.0.1:53422". */
+  String describe();
+}

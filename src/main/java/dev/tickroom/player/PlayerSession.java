@@ -1,0 +1,425 @@
+package dev.tickroom.player;
+
+import dev.tickroom.config.Settings;
+import dev.tickroom.protocol.ClientMessage;
+import dev.tickroom.protocol.Decoded;
+import dev.tickroom.protocol.ErrorCode;
+import dev.tickroom.protocol.ServerMessage;
+import dev.tickroom.room.RoomEntity;
+import dev.tickroom.room.RoomEvent;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
+
+/**
+ * One actor per client connection, whatever its transport. It owns the session: awaiting {@code hello}
+ * -> active (in the lobby or in one room). It answers {@code ping} itself, forwards room traffic to the
+ * room entity and relays what the room sends back to the client.
+ *
+ * <p>Inbound lines arrive one at a time with backpressure (each is acknowledged), so a flooding client
+ * is slowed down at the socket; the token bucket answers {@code rate_limited} and closes the connection
+ * of a client that keeps flooding.
+ */
+public final class PlayerSession {
+
+  /** Messages a session handles; none of them crosses nodes (room events arrive through an adapter). */
+  public interface Command extends NoSerializationVerificationNeeded {}
+
+  /** The acknowledgement the inbound stream waits for before it sends the next line. */
+  public enum Ack { INSTANCE }
+
+  /** The inbound stream started. */
+  public record ClientStarted(ActorRef<Ack> ackTo) implements Command {}
+
+  /** One decoded line from the client. */
+  public record FromClient(ActorRef<Ack> ackTo, Decoded message) implements Command {}
+
+  /** The client's side of the connection ended (closed, reset or failed). */
+  public record ClientClosed(String reason) implements Command {}
+
+  /** The outbound stream ended: normally after {@link Connection#close()}, or because the client was too slow. */
+  public record OutboundClosed(String reason) implements Command {}
+
+  /** The node is leaving the cluster: tell the client where to reconnect, then close. */
+  public record NodeLeaving(List<String> nodes) implements Command {}
+
+  record FromRoom(RoomEvent event) implements Command {}
+
+  record Resumed(String player, String name, Optional<PlayerDirectory.Entry> entry) implements Command {}
+
+  enum HelloTimeout implements Command { INSTANCE }
+
+  /** What a session needs from its node. */
+  public record Deps(
+      Settings settings,
+      String nodeName,
+      ResumeTokens tokens,
+      PlayerDirectory directory,
+      Function<String, RecipientRef<RoomEntity.Command>> rooms,
+      LongSupplier nanoClock,
+      LongSupplier millisClock) {}
+
+  public static Behavior<Command> create(Deps deps, Connection connection) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new PlayerSession(deps, connection, ctx, timers).awaitingHello()));
+  }
+
+  private final Deps deps;
+  private final Settings.Limits limits;
+  private final Connection connection;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final Logger log;
+  private final ActorRef<RoomEvent> roomEvents;
+  private final RateLimiter limiter;
+  private final Deque<Long> strikes = new ArrayDeque<>();
+
+  private String player;
+  private String name;
+  /** The room this player is in, once the room confirmed it; else null. */
+  private String room;
+  /** The room a join was sent to and not yet answered; else null. */
+  private String joining;
+  /** Rooms a leave was sent to whose {@code left} is still due. */
+  private final Deque<String> leaving = new ArrayDeque<>(2);
+  private ActorRef<RoomEntity.Command> roomActor;
+  /** True while re-attaching to a room that moved: its {@code joined} is not shown to the client. */
+  private boolean reattaching;
+  private long lastSeq = -1;
+  private String closeReason = "client closed the connection";
+  private boolean closing;
+
+  private PlayerSession(Deps deps, Connection connection, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+    this.deps = deps;
+    this.limits = deps.settings().limits();
+    this.connection = connection;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.log = ctx.getLog();
+    this.roomEvents = ctx.messageAdapter(RoomEvent.class, FromRoom::new);
+    this.limiter = new RateLimiter(limits.ratePerSecond(), limits.rateBurst(), deps.nanoClock().getAsLong());
+    timers.startSingleTimer(HelloTimeout.INSTANCE, limits.helloTimeout());
+    log.info("connection opened: {}", connection.describe());
+  }
+
+  // ------------------------------------------------------------------ behaviours
+
+  private Behavior<Command> awaitingHello() {
+    return common(Behaviors.receive(Command.class).onMessage(FromClient.class, this::onLineBeforeHello))
+        .onMessage(Resumed.class, this::onResumed)
+        .onMessage(HelloTimeout.class, msg -> {
+          if (player == null) {
+            send(new ServerMessage.Error(ErrorCode.NOT_AUTHENTICATED, "no hello within " + limits.helloTimeout().toSeconds() + " s"));
+            return close("no hello in time");
+          }
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private Behavior<Command> active() {
+    return common(Behaviors.receive(Command.class).onMessage(FromClient.class, this::onLine))
+        .onMessage(FromRoom.class, this::onRoomEvent)
+        .onSignal(Terminated.class, this::onRoomTerminated)
+        .build();
+  }
+
+  /** Handlers every state shares. */
+  private BehaviorBuilder<Command> common(BehaviorBuilder<Command> b) {
+    return b
+        .onMessage(ClientStarted.class, msg -> {
+          msg.ackTo().tell(Ack.INSTANCE);
+          return Behaviors.same();
+        })
+        .onMessage(ClientClosed.class, msg -> {
+          if (!closing) closeReason = msg.reason();
+          return Behaviors.stopped();
+        })
+        .onMessage(OutboundClosed.class, msg -> {
+          if (!closing) closeReason = msg.reason();
+          return Behaviors.stopped();
+        })
+        .onMessage(NodeLeaving.class, msg -> {
+          send(new ServerMessage.Reconnect("node_leaving", msg.nodes()));
+          return close("node leaving the cluster");
+        })
+        .onSignal(PostStop.class, sig -> onStop());
+  }
+
+  // ------------------------------------------------------------------ inbound lines
+
+  /** Rate limit and the checks that come before the session state; returns true when the line was handled. */
+  private boolean precheck(Decoded msg) {
+    if (closing) return true;
+    if (!limiter.tryAcquire(deps.nanoClock().getAsLong())) {
+      long now = deps.nanoClock().getAsLong();
+      strikes.addLast(now);
+      long window = limits.rateAbuseWindow().toNanos();
+      while (!strikes.isEmpty() && now - strikes.peekFirst() > window) strikes.removeFirst();
+      if (strikes.size() > limits.rateAbuseStrikes()) {
+        send(new ServerMessage.Error(ErrorCode.RATE_LIMITED, "sustained flooding; closing the connection"));
+        close("rate limit abused");
+        return true;
+      }
+      send(new ServerMessage.Error(ErrorCode.RATE_LIMITED,
+          "more than " + (long) limits.ratePerSecond() + " messages per second; message dropped"));
+      return true;
+    }
+    if (msg instanceof Decoded.Invalid inv) {
+      if (ErrorCode.FRAME_TOO_LARGE.equals(inv.code())) {
+        send(new ServerMessage.Error(inv.code(), inv.message()));
+        close("frame too large");
+        return true;
+      }
+      if (ErrorCode.BAD_JSON.equals(inv.code())) {
+        send(new ServerMessage.Error(inv.code(), inv.message()));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Behavior<Command> onLineBeforeHello(FromClient line) {
+    line.ackTo().tell(Ack.INSTANCE);
+    Decoded msg = line.message();
+    if (precheck(msg)) return Behaviors.same();
+    if (player != null) {
+      // a resume lookup is in flight; the client must wait for welcome
+      send(new ServerMessage.Error(ErrorCode.NOT_AUTHENTICATED, "wait for welcome before sending anything else"));
+      return Behaviors.same();
+    }
+    if (msg instanceof ClientMessage.Hello hello) return onHello(hello);
+    if (msg instanceof Decoded.Invalid inv && "hello".equals(inv.type())) {
+      send(new ServerMessage.Error(inv.code(), inv.message()));
+      return Behaviors.same();
+    }
+    send(new ServerMessage.Error(ErrorCode.NOT_AUTHENTICATED, "say hello first: {\"type\":\"hello\",\"name\":\"...\"}"));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onHello(ClientMessage.Hello hello) {
+    timers.cancel(HelloTimeout.INSTANCE);
+    if (hello.resume() != null) {
+      Optional<String> resumed = deps.tokens().verify(hello.resume(), deps.millisClock().getAsLong());
+      if (resumed.isPresent()) {
+        String id = resumed.get();
+        player = id; // marks the hello as taken while the directory answers
+        ctx.pipeToSelf(deps.directory().get(id),
+            (entry, err) -> new Resumed(id, hello.name(), entry == null ? Optional.empty() : entry));
+        return Behaviors.same();
+      }
+      send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "resume token is invalid or expired; starting a new session"));
+    }
+    return welcome(ResumeTokens.newPlayerId(), hello.name(), null);
+  }
+
+  private Behavior<Command> onResumed(Resumed r) {
+    Optional<PlayerDirectory.Entry> entry = r.entry();
+    long grace = deps.settings().rooms().resumeGrace().toMillis();
+    long now = deps.millisClock().getAsLong();
+    boolean valid = entry.isPresent() && (entry.get().disconnectedAt() == 0 || now - entry.get().disconnectedAt() <= grace);
+    if (!valid) {
+      send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "resume token is invalid or expired; starting a new session"));
+      return welcome(ResumeTokens.newPlayerId(), r.name(), null);
+    }
+    log.info("session of player {} resumed over {}", r.player(), connection.describe());
+    return welcome(r.player(), r.name(), entry.get().room());
+  }
+
+  private Behavior<Command> welcome(String id, String name, String backToRoom) {
+    this.player = id;
+    this.name = name;
+    send(new ServerMessage.Welcome(id, deps.nodeName(), deps.tokens().issue(id, deps.millisClock().getAsLong())));
+    deps.directory().put(new PlayerDirectory.Entry(id, backToRoom, 0));
+    if (backToRoom != null) requestJoin(backToRoom, null);
+    return active();
+  }
+
+  private Behavior<Command> onLine(FromClient line) {
+    line.ackTo().tell(Ack.INSTANCE);
+    Decoded msg = line.message();
+    if (precheck(msg)) return Behaviors.same();
+    if (msg instanceof Decoded.Invalid inv) {
+      send(new ServerMessage.Error(inv.code(), inv.message()));
+    } else if (msg instanceof ClientMessage.Ping ping) {
+      send(new ServerMessage.Pong(ping.t()));
+    } else if (msg instanceof ClientMessage.Input input) {
+      onInput(input);
+    } else if (msg instanceof ClientMessage.Join join) {
+      onJoin(join);
+    } else if (msg instanceof ClientMessage.Leave) {
+      onLeave();
+    } else if (msg instanceof ClientMessage.Chat chat) {
+      if (room == null) notInRoom("chat");
+      else deps.rooms().apply(room).tell(new RoomEntity.Chat(player, chat.text()));
+    } else if (msg instanceof ClientMessage.Hello) {
+      send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "hello was already received on this connection"));
+    }
+    return Behaviors.same();
+  }
+
+  private void onInput(ClientMessage.Input input) {
+    if (room == null) {
+      notInRoom("input");
+      return;
+    }
+    if (input.seq() <= lastSeq) {
+      send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "seq must increase: " + input.seq() + " after " + lastSeq));
+      return;
+    }
+    lastSeq = input.seq();
+    deps.rooms().apply(room).tell(new RoomEntity.Input(player, input.seq(), input.data()));
+  }
+
+  private void onJoin(ClientMessage.Join join) {
+    if (joining != null) {
+      send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "a join to '" + joining + "' is still in progress"));
+      return;
+    }
+    if (join.room().equals(room)) {
+      // already there: answer with the room's current state again
+      requestJoin(room, join.game());
+      return;
+    }
+    if (room != null) leaveRoom();
+    requestJoin(join.room(), join.game());
+  }
+
+  private void requestJoin(String roomId, String game) {
+    joining = roomId;
+    deps.rooms().apply(roomId).tell(new RoomEntity.Join(player, name, game, roomEvents));
+  }
+
+  private void onLeave() {
+    if (room == null) {
+      notInRoom("leave");
+      return;
+    }
+    leaveRoom();
+  }
+
+  private void leaveRoom() {
+    deps.rooms().apply(room).tell(new RoomEntity.Leave(player, roomEvents));
+    leaving.addLast(room);
+    detach();
+  }
+
+  private void detach() {
+    if (roomActor != null) ctx.unwatch(roomActor);
+    roomActor = null;
+    room = null;
+    reattaching = false;
+    deps.directory().put(new PlayerDirectory.Entry(player, null, 0));
+  }
+
+  private void notInRoom(String what) {
+    send(new ServerMessage.Error(ErrorCode.NOT_IN_ROOM, what + " needs a room: join one first"));
+  }
+
+  // ------------------------------------------------------------------ room events
+
+  private Behavior<Command> onRoomEvent(FromRoom msg) {
+    RoomEvent event = msg.event();
+    if (event instanceof RoomEvent.State s) {
+      if (s.roomId().equals(room)) send(new ServerMessage.State(s.roomId(), s.tick(), s.ack(), s.state()));
+    } else if (event instanceof RoomEvent.Joined j) {
+      onJoined(j);
+    } else if (event instanceof RoomEvent.Rejected r) {
+      if (r.roomId().equals(joining)) {
+        joining = null;
+        if (reattaching) {
+          reattaching = false;
+          send(new ServerMessage.Left(r.roomId()));
+        }
+        send(new ServerMessage.Error(r.code(), r.message()));
+      }
+    } else if (event instanceof RoomEvent.Left l) {
+      if (leaving.remove(l.roomId())) {
+        send(new ServerMessage.Left(l.roomId()));
+      } else if (l.roomId().equals(room)) {
+        // the game removed us, or our player resumed on another connection
+        detach();
+        send(new ServerMessage.Left(l.roomId()));
+      }
+    } else if (event instanceof RoomEvent.Chat c) {
+      if (c.roomId().equals(room)) send(new ServerMessage.Chat(c.roomId(), c.from(), c.text()));
+    } else if (event instanceof RoomEvent.Error e) {
+      send(new ServerMessage.Error(e.code(), e.message()));
+    } else if (event instanceof RoomEvent.Closed c) {
+      if (c.roomId().equals(room) || c.roomId().equals(joining)) {
+        if (c.roomId().equals(joining)) joining = null;
+        detach();
+        send(new ServerMessage.Error(ErrorCode.ROOM_CLOSED, c.reason()));
+        send(new ServerMessage.Left(c.roomId()));
+      }
+    }
+    return Behaviors.same();
+  }
+
+  private void onJoined(RoomEvent.Joined j) {
+    if (!j.roomId().equals(joining)) return; // an answer to a join we no longer wait for
+    joining = null;
+    boolean silent = reattaching && j.roomId().equals(room);
+    reattaching = false;
+    room = j.roomId();
+    if (roomActor != null) ctx.unwatch(roomActor);
+    roomActor = j.room();
+    ctx.watch(roomActor);
+    deps.directory().put(new PlayerDirectory.Entry(player, room, 0));
+    if (!silent) send(new ServerMessage.Joined(j.roomId(), j.game(), j.player(), j.tick(), j.state()));
+  }
+
+  /** Our room's actor stopped while we are in it: it moved (handoff, node loss). Re-attach through sharding. */
+  private Behavior<Command> onRoomTerminated(Terminated t) {
+    if (room != null && t.getRef().equals(roomActor)) {
+      log.info("room {} of player {} moved; re-attaching", room, player);
+      roomActor = null;
+      reattaching = true;
+      requestJoin(room, null);
+    }
+    return Behaviors.same();
+  }
+
+  // ------------------------------------------------------------------ outbound and closing
+
+  private void send(ServerMessage message) {
+    if (closing) return;
+    if (!connection.send(message)) {
+      closeReason = "client too slow: outbound queue full";
+      closing = true;
+      connection.close();
+    }
+  }
+
+  private Behavior<Command> close(String reason) {
+    if (!closing) {
+      closeReason = reason;
+      closing = true;
+      connection.close();
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onStop() {
+    if (!closing) connection.close();
+    if (player != null) {
+      if (room != null) deps.rooms().apply(room).tell(new RoomEntity.Disconnect(player));
+      deps.directory().put(new PlayerDirectory.Entry(player, room != null ? room : joining, deps.millisClock().getAsLong()));
+    }
+    log.info("connection closed: {} player {}: {}", connection.describe(), player, closeReason);
+    return Behaviors.same();
+  }
+}
