@@ -199,7 +199,7 @@ public final class RoomEntity {
 
   @SuppressWarnings("unchecked")
   private Behavior<Command> onFirstJoin(Join join) {
-    String name = join.game() != null ? join.game() : deps.settings().defaultGame();
+    String name = join.game() != null ? join.game() : deps.games().defaultGame();
     Optional<Game<?>> g = deps.games().find(name);
     if (g.isEmpty()) {
       join.replyTo().tell(new RoomEvent.Rejected(roomId, ErrorCode.BAD_REQUEST,
@@ -216,7 +216,8 @@ public final class RoomEntity {
     tick = 0;
     log.info("room {} created with game {}", roomId, name);
     startTicking();
-    return onJoin(join);
+    Behavior<Command> next = onJoin(join);
+    return Behavior.isAlive(next) ? running() : next;
   }
 
   private void startTicking() {
