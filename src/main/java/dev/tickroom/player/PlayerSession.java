@@ -40,7 +40,7 @@ public final class PlayerSession {
   public interface Command extends NoSerializationVerificationNeeded {}
 
   /** The acknowledgement the inbound stream waits for before it sends the next line. */
-  public enum Ack { INSTANCE }
+  public enum Ack implements NoSerializationVerificationNeeded { INSTANCE }
 
   /** The inbound stream started. */
   public record ClientStarted(ActorRef<Ack> ackTo) implements Command {}
