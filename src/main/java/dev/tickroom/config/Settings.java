@@ -27,7 +27,7 @@ public record Settings(
       int rateAbuseStrikes,
       Duration rateAbuseWindow,
       int outboundQueue,
-      long outboundMaxBytes,
+      int socketSendBuffer,
       Duration helloTimeout) {}
 
   /** Room behaviour. */
@@ -60,7 +60,7 @@ public record Settings(
             l.getInt("rate-abuse-strikes"),
             l.getDuration("rate-abuse-window"),
             l.getInt("outbound-queue"),
-            l.getBytes("outbound-max-bytes"),
+            l.getBytes("socket-send-buffer").intValue(),
             l.getDuration("hello-timeout")),
         new Rooms(
             r.getString("default-game"),

@@ -4,6 +4,11 @@ import dev.tickroom.config.Settings;
 import dev.tickroom.player.Connection;
 import dev.tickroom.player.PlayerSession;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.io.Inet;
+import org.apache.pekko.io.TcpSO;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -23,8 +28,10 @@ public final class TcpGateway {
       ActorSystem<?> system, Settings settings, Function<Connection, ActorRef<PlayerSession.Command>> spawn) {
     Materializer mat = Materializer.matFromSystem(system);
     Settings.Limits limits = settings.limits();
+    List<Inet.SocketOption> options = new ArrayList<>();
+    if (limits.socketSendBuffer() > 0) options.add(TcpSO.sendBufferSize(limits.socketSendBuffer()));
     return Tcp.get(system)
-        .bind(settings.gameHost(), settings.gamePort())
+        .bind(settings.gameHost(), settings.gamePort(), 1024, options, false, Optional.empty())
         .to(Sink.foreach(conn -> conn.handleWith(connectionFlow(mat, limits, conn.remoteAddress(), spawn), mat)))
         .run(mat);
   }

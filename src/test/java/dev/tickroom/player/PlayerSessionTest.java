@@ -215,7 +215,7 @@ class PlayerSessionTest {
   void floodsAreRateLimitedAndSustainedAbuseIsDisconnected() {
     Settings.Limits l = base.limits();
     Settings.Limits strict = new Settings.Limits(l.maxFrameBytes(), 10, 5, 3, Duration.ofSeconds(5),
-        l.outboundQueue(), l.outboundMaxBytes(), l.helloTimeout());
+        l.outboundQueue(), 0, l.helloTimeout());
     Settings settings = new Settings(base.nodeName(), base.gameHost(), base.gamePort(), base.gameAdvertised(),
         base.httpHost(), base.httpPort(), strict, base.rooms(), base.games(), base.clusterSecret(), base.askTimeout());
     AtomicLong nanos = new AtomicLong();
