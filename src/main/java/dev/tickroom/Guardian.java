@@ -19,6 +19,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Wiring only: cluster formation, room sharding, the game gateway. */
 public final class Guardian {
@@ -41,6 +43,7 @@ public final class Guardian {
   private static Behavior<Command> start(
       ActorContext<Command> ctx, CompletableFuture<InetSocketAddress> gameBound) {
     ActorSystem<Void> system = ctx.getSystem();
+    Logger log = LoggerFactory.getLogger(Guardian.class); // also used from the binding's callback thread
     Settings settings = Settings.from(system.settings().config());
     GameRegistry games = GameRegistry.fromClassNames(settings.games(), settings.rooms().defaultGame());
 
@@ -66,7 +69,7 @@ public final class Guardian {
         })
         .whenComplete((binding, err) -> {
           if (err != null) {
-            ctx.getLog().error("cannot bind the game port {}:{}: {}", settings.gameHost(), settings.gamePort(), err.toString());
+            log.error("cannot bind the game port {}:{}: {}", settings.gameHost(), settings.gamePort(), err.toString());
             gameBound.completeExceptionally(err);
             system.terminate();
           } else {
@@ -74,7 +77,7 @@ public final class Guardian {
             String name = !settings.nodeName().isEmpty() ? settings.nodeName()
                 : advertised != null ? advertised : settings.gameHost() + ":" + addr.getPort();
             nodeName.complete(name);
-            ctx.getLog().info("game port listening on {}:{} (node {})", addr.getAddress().getHostAddress(), addr.getPort(), name);
+            log.info("game port listening on {}:{} (node {})", addr.getAddress().getHostAddress(), addr.getPort(), name);
             gameBound.complete(addr);
           }
         });

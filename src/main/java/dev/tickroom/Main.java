@@ -9,8 +9,7 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("loadtest")) {
-      Class.forName("dev.tickroom.loadtest.LoadTest").getMethod("main", String[].class)
-          .invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
+      dev.tickroom.loadtest.LoadTest.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     if (args.length > 0) {
