@@ -9,28 +9,19 @@ import org.apache.pekko.util.ByteStringBuilder;
 
 /**
  * What is waiting to be written to one client while the socket is busy. A newer {@code state} replaces an
- * unsent older one (conflation); other messages queue up to a limit, past which the client is too slow and
- * {@link SlowClientException} ends its connection. Everything waiting goes out in one write.
+ * unsent older one (conflation); other messages queue in order. Everything waiting goes out in one write.
+ * The bound on waiting messages is kept by the connection (see {@code SessionFlow}), which counts them
+ * in and, through {@link #others()}, out.
  */
 public final class Outbox {
-  /** The client does not read fast enough to keep up. */
-  public static final class SlowClientException extends RuntimeException {
-    public SlowClientException(String message) {
-      super(message, null, false, false);
-    }
-  }
-
-  private final int maxMessages;
   private final ArrayList<ServerMessage> items = new ArrayList<>(4);
   private int stateAt = -1;
   private int conflated;
 
-  private Outbox(int maxMessages) {
-    this.maxMessages = maxMessages;
-  }
+  private Outbox() {}
 
-  public static Outbox of(ServerMessage first, int maxMessages) {
-    return new Outbox(maxMessages).add(first);
+  public static Outbox of(ServerMessage first) {
+    return new Outbox().add(first);
   }
 
   public Outbox add(ServerMessage m) {
@@ -44,14 +35,16 @@ public final class Outbox {
       return this;
     }
     items.add(m);
-    if (items.size() > maxMessages) {
-      throw new SlowClientException("client too slow: more than " + maxMessages + " messages waiting");
-    }
     return this;
   }
 
   public List<ServerMessage> messages() {
     return items;
+  }
+
+  /** How many messages other than the state are in this batch. */
+  public int others() {
+    return items.size() - (stateAt >= 0 ? 1 : 0);
   }
 
   /** How many states were replaced by newer ones before they could be sent. */

@@ -5,13 +5,16 @@ import dev.tickroom.player.Connection;
 import dev.tickroom.player.PlayerSession;
 import dev.tickroom.protocol.Decoded;
 import dev.tickroom.protocol.ServerMessage;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -25,25 +28,39 @@ import org.apache.pekko.stream.typed.javadsl.ActorSink;
 public final class SessionFlow {
   private SessionFlow() {}
 
+  /** The client cannot keep up; its connection is dropped. */
+  public static final class SlowClientException extends RuntimeException {
+    SlowClientException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   /** Starts a session for one connection; {@code spawn} creates the session actor. */
   public static Flow<Decoded, Outbox, NotUsed> create(
       Materializer mat, Settings.Limits limits, String description,
       Function<Connection, ActorRef<PlayerSession.Command>> spawn) {
+    int maxWaiting = limits.outboundQueue();
     Pair<BoundedSourceQueue<ServerMessage>, Source<ServerMessage, NotUsed>> queue =
-        Source.<ServerMessage>queue(limits.outboundQueue()).preMaterialize(mat);
-    ActorRef<PlayerSession.Command> session = spawn.apply(new QueueConnection(queue.first(), description));
+        Source.<ServerMessage>queue(maxWaiting).preMaterialize(mat);
+    SharedKillSwitch kill = KillSwitches.shared(description);
+    QueueConnection connection = new QueueConnection(queue.first(), kill, description, maxWaiting, new AtomicInteger());
+    ActorRef<PlayerSession.Command> session = spawn.apply(connection);
 
-    Sink<Decoded, NotUsed> in = ActorSink.actorRefWithBackpressure(
+    Sink<Decoded, NotUsed> in = Flow.<Decoded>create().via(kill.flow()).to(ActorSink.actorRefWithBackpressure(
         session,
         PlayerSession.FromClient::new,
         PlayerSession.ClientStarted::new,
         PlayerSession.Ack.INSTANCE,
         new PlayerSession.ClientClosed("client closed the connection"),
-        err -> new PlayerSession.ClientClosed("connection failed: " + err.getMessage()));
+        err -> new PlayerSession.ClientClosed("connection failed: " + err.getMessage())));
 
-    int maxWaiting = limits.outboundQueue();
     Source<Outbox, NotUsed> out = queue.second()
-        .conflateWithSeed(m -> Outbox.of(m, maxWaiting), Outbox::add)
+        .conflateWithSeed(Outbox::of, Outbox::add)
+        .map(batch -> {
+          connection.waiting.addAndGet(-batch.others());
+          return batch;
+        })
+        .via(kill.flow())
         .watchTermination((nu, done) -> {
           done.whenComplete((d, err) -> session.tell(new PlayerSession.OutboundClosed(
               err == null ? "closed by the server" : err.getMessage())));
@@ -52,10 +69,13 @@ public final class SessionFlow {
     return Flow.fromSinkAndSource(in, out);
   }
 
-  /** The session's view of the outbound queue. */
-  private record QueueConnection(BoundedSourceQueue<ServerMessage> queue, String description) implements Connection {
+  /** The session's view of the outbound queue; counts the messages waiting besides the latest state. */
+  private record QueueConnection(
+      BoundedSourceQueue<ServerMessage> queue, SharedKillSwitch kill, String description, int maxWaiting,
+      AtomicInteger waiting) implements Connection {
     @Override
     public boolean send(ServerMessage message) {
+      if (!(message instanceof ServerMessage.State) && waiting.incrementAndGet() > maxWaiting) return false;
       QueueOfferResult r = queue.offer(message);
       return r == QueueOfferResult.enqueued() || r instanceof QueueOfferResult.QueueClosed$;
     }
@@ -63,6 +83,11 @@ public final class SessionFlow {
     @Override
     public void close() {
       queue.complete();
+    }
+
+    @Override
+    public void abort(String reason) {
+      kill.abort(new SlowClientException(reason));
     }
 
     @Override

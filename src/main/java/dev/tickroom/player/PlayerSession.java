@@ -398,9 +398,9 @@ public final class PlayerSession {
   private void send(ServerMessage message) {
     if (closing) return;
     if (!connection.send(message)) {
-      closeReason = "client too slow: outbound queue full";
+      closeReason = "client too slow: more than " + limits.outboundQueue() + " messages waiting";
       closing = true;
-      connection.close();
+      connection.abort(closeReason);
     }
   }
 

@@ -53,6 +53,11 @@ class PlayerSessionTest {
     }
 
     @Override
+    public void abort(String reason) {
+      closed = true;
+    }
+
+    @Override
     public String describe() {
       return "test";
     }
