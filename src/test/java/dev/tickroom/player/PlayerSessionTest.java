@@ -100,6 +100,14 @@ class PlayerSessionTest {
       return assertInstanceOf(type, next());
     }
 
+    /** The session closes right after it queued its last message; wait for that. */
+    void awaitClosed() {
+      acks.awaitAssert(Duration.ofSeconds(3), () -> {
+        assertTrue(conn.closed, "connection closed");
+        return null;
+      });
+    }
+
     String error() {
       return next(ServerMessage.Error.class).code();
     }
@@ -243,7 +251,7 @@ class PlayerSessionTest {
     c.send("{\"type\":\"ping\",\"t\":1}"); // fourth strike in the window
     ServerMessage.Error last = c.next(ServerMessage.Error.class);
     assertEquals(ErrorCode.RATE_LIMITED, last.code());
-    assertTrue(c.conn.closed);
+    c.awaitClosed();
   }
 
   @Test
@@ -253,7 +261,7 @@ class PlayerSessionTest {
     c.session.tell(new PlayerSession.FromClient(c.acks.getRef(),
         new dev.tickroom.protocol.Decoded.Invalid(ErrorCode.FRAME_TOO_LARGE, null, "too large")));
     assertEquals(ErrorCode.FRAME_TOO_LARGE, c.error());
-    assertTrue(c.conn.closed);
+    c.awaitClosed();
   }
 
   @Test
