@@ -1,17 +1,29 @@
 package dev.tickroom;
 
 import dev.tickroom.cluster.Formation;
+import dev.tickroom.cluster.GameEndpoints;
+import dev.tickroom.cluster.Replicated;
 import dev.tickroom.config.Settings;
 import dev.tickroom.game.GameRegistry;
 import dev.tickroom.net.TcpGateway;
-import dev.tickroom.player.PlayerDirectory;
+import dev.tickroom.ops.NodeStatus;
+import dev.tickroom.player.Connection;
 import dev.tickroom.player.PlayerSession;
+import dev.tickroom.player.ReplicatedPlayerDirectory;
 import dev.tickroom.player.ResumeTokens;
+import dev.tickroom.player.SessionRegistry;
+import dev.tickroom.room.ReplicatedSnapshotStore;
 import dev.tickroom.room.RoomEntity;
-import dev.tickroom.room.SnapshotStore;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
@@ -19,68 +31,120 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.stream.javadsl.Tcp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Wiring only: cluster formation, room sharding, the game gateway. */
+/** Wiring only: cluster formation, room sharding, replicated stores, the game gateway, graceful leave. */
 public final class Guardian {
   public interface Command {}
 
+  /** What a started node tells its starter. */
+  public record Started(InetSocketAddress game, String gameEndpoint, String management) {}
+
+  private static final Logger log = LoggerFactory.getLogger(Guardian.class);
+
   private Guardian() {}
 
-  public static Behavior<Command> create(CompletableFuture<InetSocketAddress> gameBound) {
+  public static Behavior<Command> create(CompletableFuture<Started> started) {
     return Behaviors.setup(ctx -> {
       try {
-        return start(ctx, gameBound);
+        return start(ctx, started);
       } catch (RuntimeException e) {
-        ctx.getLog().error("node failed to start: {}", e.toString());
-        gameBound.completeExceptionally(e);
+        log.error("node failed to start: {}", e.toString());
+        started.completeExceptionally(e);
         throw e;
       }
     });
   }
 
-  private static Behavior<Command> start(
-      ActorContext<Command> ctx, CompletableFuture<InetSocketAddress> gameBound) {
+  private static Behavior<Command> start(ActorContext<Command> ctx, CompletableFuture<Started> started) {
     ActorSystem<Void> system = ctx.getSystem();
-    Logger log = LoggerFactory.getLogger(Guardian.class); // also used from the binding's callback thread
     Settings settings = Settings.from(system.settings().config());
     GameRegistry games = GameRegistry.fromClassNames(settings.games(), settings.rooms().defaultGame());
 
-    Formation.start(system);
+    CompletionStage<String> management = Formation.start(system);
 
+    Replicated replicated = new Replicated(system, settings.askTimeout());
     ClusterSharding sharding = ClusterSharding.get(system);
-    RoomEntity.Deps roomDeps = new RoomEntity.Deps(settings.rooms(), games, SnapshotStore.NONE);
+    RoomEntity.Deps roomDeps = new RoomEntity.Deps(settings.rooms(), games, new ReplicatedSnapshotStore(replicated));
     sharding.init(Entity.of(RoomEntity.TYPE_KEY, ec -> RoomEntity.create(ec.getEntityId(), roomDeps, ec.getShard()))
         .withStopMessage(RoomEntity.Stop.INSTANCE));
 
-    String advertised = settings.gameAdvertised().isEmpty() ? null : settings.gameAdvertised();
-    long grace = settings.rooms().resumeGrace().toMillis();
-    PlayerDirectory directory = new PlayerDirectory.Local(grace);
-    ResumeTokens tokens = new ResumeTokens(settings.clusterSecret(), 24L * 3600 * 1000);
-    AtomicLong sessionIds = new AtomicLong();
-    CompletableFuture<String> nodeName = new CompletableFuture<>();
+    SessionRegistry sessions = new SessionRegistry();
+    GameEndpoints endpoints = new GameEndpoints(system, replicated);
+    CompletableFuture<String> endpoint = new CompletableFuture<>();
+    ctx.spawn(NodeStatus.create(sessions, endpoint, settings.askTimeout()), "node-status");
 
-    TcpGateway.bind(system, settings, connection -> {
-          PlayerSession.Deps deps = new PlayerSession.Deps(settings, nodeName.getNow("?"), tokens, directory,
-              room -> sharding.entityRefFor(RoomEntity.TYPE_KEY, room), System::nanoTime, System::currentTimeMillis);
-          return system.systemActorOf(PlayerSession.create(deps, connection),
-              "session-" + sessionIds.incrementAndGet(), Props.empty());
-        })
-        .whenComplete((binding, err) -> {
-          if (err != null) {
-            log.error("cannot bind the game port {}:{}: {}", settings.gameHost(), settings.gamePort(), err.toString());
-            gameBound.completeExceptionally(err);
-            system.terminate();
-          } else {
-            InetSocketAddress addr = binding.localAddress();
-            String name = !settings.nodeName().isEmpty() ? settings.nodeName()
-                : advertised != null ? advertised : settings.gameHost() + ":" + addr.getPort();
-            nodeName.complete(name);
-            log.info("game port listening on {}:{} (node {})", addr.getAddress().getHostAddress(), addr.getPort(), name);
-            gameBound.complete(addr);
-          }
-        });
+    PlayerSession.Deps sessionDeps = new PlayerSession.Deps(settings, "", new ResumeTokens(settings.clusterSecret(), 24L * 3600 * 1000),
+        new ReplicatedPlayerDirectory(replicated), sessions, room -> sharding.entityRefFor(RoomEntity.TYPE_KEY, room),
+        System::nanoTime, System::currentTimeMillis);
+    AtomicLong ids = new AtomicLong();
+    CompletableFuture<PlayerSession.Deps> namedDeps = new CompletableFuture<>();
+    Function<String, Function<Connection, ActorRef<PlayerSession.Command>>> spawner = transport -> connection -> {
+      ActorRef<PlayerSession.Command> session = system.systemActorOf(
+          PlayerSession.create(namedDeps.getNow(sessionDeps), connection), transport + "-session-" + ids.incrementAndGet(), Props.empty());
+      sessions.register(session, transport);
+      return session;
+    };
+
+    TcpGateway.bind(system, settings, spawner.apply("tcp")).whenComplete((binding, err) -> {
+      if (err != null) {
+        log.error("cannot bind the game port {}:{}: {}", settings.gameHost(), settings.gamePort(), err.toString());
+        started.completeExceptionally(err);
+        system.terminate();
+        return;
+      }
+      InetSocketAddress addr = binding.localAddress();
+      String advertised = advertisedEndpoint(settings, system, addr.getPort());
+      String nodeName = settings.nodeName().isEmpty() ? advertised : settings.nodeName();
+      namedDeps.complete(withNodeName(sessionDeps, nodeName));
+      endpoint.complete(advertised);
+      endpoints.publish(advertised);
+      leaveGracefully(system, binding, sessions, endpoints);
+      log.info("game port listening on {}:{}; clients reach this node at {}", settings.gameHost(), addr.getPort(), advertised);
+      management.whenComplete((uri, merr) -> {
+        if (merr != null) {
+          log.error("cannot start Pekko Management: {}", merr.toString());
+          started.completeExceptionally(merr);
+          system.terminate();
+        } else {
+          log.info("management (health, readiness, /admin/status) on {}", uri);
+          started.complete(new Started(addr, advertised, uri));
+        }
+      });
+    });
     return Behaviors.empty();
+  }
+
+  private static PlayerSession.Deps withNodeName(PlayerSession.Deps d, String nodeName) {
+    return new PlayerSession.Deps(d.settings(), nodeName, d.tokens(), d.directory(), d.registry(), d.rooms(), d.nanoClock(), d.millisClock());
+  }
+
+  /** host:port clients use for this node: the configured one, else the game host unless it is a wildcard. */
+  static String advertisedEndpoint(Settings settings, ActorSystem<?> system, int port) {
+    if (!settings.gameAdvertised().isEmpty()) return settings.gameAdvertised();
+    String host = settings.gameHost();
+    if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
+      host = system.settings().config().getString("pekko.remote.artery.canonical.hostname");
+    }
+    return host + ":" + port;
+  }
+
+  /**
+   * On SIGTERM (CoordinatedShutdown): first tell every client where to reconnect and let the sessions
+   * close, then unbind the game port; sharding then hands the rooms off to other nodes.
+   */
+  private static void leaveGracefully(ActorSystem<?> system, Tcp.ServerBinding binding, SessionRegistry sessions, GameEndpoints endpoints) {
+    CoordinatedShutdown cs = CoordinatedShutdown.get(system);
+    cs.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tell-clients-to-reconnect", () -> {
+      CompletionStage<Done> done = endpoints.others().thenCompose(others -> {
+        log.info("leaving the cluster: sending reconnect {} to {} clients", others, sessions.count());
+        sessions.tellAll(new PlayerSession.NodeLeaving(others));
+        return sessions.whenEmpty();
+      }).thenApply(v -> Done.getInstance());
+      return done.toCompletableFuture().completeOnTimeout(Done.getInstance(), 4, TimeUnit.SECONDS);
+    });
+    cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-game-port", () -> binding.unbind().thenApply(x -> Done.getInstance()));
   }
 }

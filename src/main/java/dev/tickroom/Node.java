@@ -12,11 +12,11 @@ import org.apache.pekko.actor.typed.ActorSystem;
 /** A running node: its actor system and the addresses it listens on. Used by Main and by tests. */
 public final class Node {
   private final ActorSystem<Guardian.Command> system;
-  private final InetSocketAddress gameAddress;
+  private final Guardian.Started started;
 
-  private Node(ActorSystem<Guardian.Command> system, InetSocketAddress gameAddress) {
+  private Node(ActorSystem<Guardian.Command> system, Guardian.Started started) {
     this.system = system;
-    this.gameAddress = gameAddress;
+    this.started = started;
   }
 
   /** The config a node runs with: environment overrides, then system properties, then application.conf. */
@@ -27,10 +27,10 @@ public final class Node {
 
   /** Starts a node and waits until its game port is bound. */
   public static Node start(Config config, Duration timeout) throws Exception {
-    CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
-    ActorSystem<Guardian.Command> system = ActorSystem.create(Guardian.create(bound), Formation.SYSTEM_NAME, config);
+    CompletableFuture<Guardian.Started> started = new CompletableFuture<>();
+    ActorSystem<Guardian.Command> system = ActorSystem.create(Guardian.create(started), Formation.SYSTEM_NAME, config);
     try {
-      return new Node(system, bound.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+      return new Node(system, started.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
     } catch (Exception e) {
       system.terminate();
       throw e;
@@ -42,13 +42,24 @@ public final class Node {
   }
 
   public InetSocketAddress gameAddress() {
-    return gameAddress;
+    return started.game();
   }
 
+  /** host:port that clients use for this node. */
+  public String gameEndpoint() {
+    return started.gameEndpoint();
+  }
+
+  /** The Pekko Management HTTP base address, e.g. http://127.0.0.1:8558/ */
+  public String managementUri() {
+    return started.management();
+  }
+
+  /** Stops the node the way SIGTERM does: a graceful leave through CoordinatedShutdown. */
   public void stop() {
     system.terminate();
     try {
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("node did not stop in time", e);
     }

@@ -5,7 +5,11 @@ import com.typesafe.config.ConfigFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 
@@ -31,13 +35,25 @@ public final class Formation {
     return ConfigFactory.parseMap(Map.of("pekko.cluster.seed-nodes", addresses));
   }
 
-  /** With no seed nodes and no bootstrap configured, the node forms a one-node cluster by joining itself. */
-  public static void start(ActorSystem<?> system) {
+  /**
+   * Starts Pekko Management (health and readiness checks, cluster members, our admin view) and forms the
+   * cluster: with Cluster Bootstrap when configured, else through the seed nodes; with neither, the node
+   * forms a one-node cluster by joining itself. Completes with the management HTTP address.
+   */
+  public static CompletionStage<String> start(ActorSystem<?> system) {
     Config c = system.settings().config();
-    boolean bootstrap = c.getString("tickroom.cluster.formation").equals("bootstrap");
-    if (!bootstrap && c.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+    String formation = c.getString("tickroom.cluster.formation");
+    if (!formation.equals("seeds") && !formation.equals("bootstrap")) {
+      throw new IllegalArgumentException("tickroom.cluster.formation must be seeds or bootstrap, was " + formation);
+    }
+    org.apache.pekko.actor.ActorSystem classic = Adapter.toClassic(system);
+    CompletionStage<String> management = PekkoManagement.get(classic).start().thenApply(Object::toString);
+    if (formation.equals("bootstrap")) {
+      ClusterBootstrap.get(classic).start();
+    } else if (c.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
+    return management;
   }
 }

@@ -1,5 +1,6 @@
 package dev.tickroom.player;
 
+import dev.tickroom.cluster.CborSerializable;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -13,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public interface PlayerDirectory {
 
   /** @param room null when in no room; @param disconnectedAt epoch ms when the connection ended, 0 while connected */
-  record Entry(String player, String room, long disconnectedAt) {}
+  record Entry(String player, String room, long disconnectedAt) implements CborSerializable {}
 
   void put(Entry entry);
 

@@ -69,6 +69,7 @@ public final class PlayerSession {
       String nodeName,
       ResumeTokens tokens,
       PlayerDirectory directory,
+      SessionRegistry registry,
       Function<String, RecipientRef<RoomEntity.Command>> rooms,
       LongSupplier nanoClock,
       LongSupplier millisClock) {}
@@ -414,6 +415,7 @@ public final class PlayerSession {
   }
 
   private Behavior<Command> onStop() {
+    deps.registry().unregister(ctx.getSelf());
     if (!closing) connection.close();
     if (player != null) {
       if (room != null) deps.rooms().apply(room).tell(new RoomEntity.Disconnect(player));

@@ -1,0 +1,90 @@
+package dev.tickroom.ops;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tickroom.protocol.Codec;
+import dev.tickroom.room.RoomEntity;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * The cluster as operators see it: members and their status, and per node its game endpoint, connections
+ * and rooms (game, tick, players). Gathered from every node's {@link NodeStatus}; nodes that do not
+ * answer in time are listed without details.
+ */
+public final class ClusterStatus {
+  private final ActorSystem<?> system;
+  private final Duration timeout;
+
+  public ClusterStatus(ActorSystem<?> system, Duration timeout) {
+    this.system = system;
+    this.timeout = timeout;
+  }
+
+  public CompletionStage<List<NodeStatus.Report>> reports() {
+    CompletionStage<Receptionist.Listing> listing = AskPattern.ask(
+        system.receptionist(), replyTo -> Receptionist.find(NodeStatus.KEY, replyTo), timeout, system.scheduler());
+    return listing.thenCompose(l -> {
+      List<CompletableFuture<NodeStatus.Report>> asks = new ArrayList<>();
+      for (var ref : l.getServiceInstances(NodeStatus.KEY)) {
+        asks.add(AskPattern.<NodeStatus.Command, NodeStatus.Report>ask(ref, NodeStatus.GetReport::new, timeout, system.scheduler())
+            .exceptionally(err -> null).toCompletableFuture());
+      }
+      return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        List<NodeStatus.Report> out = new ArrayList<>();
+        for (CompletableFuture<NodeStatus.Report> f : asks) if (f.join() != null) out.add(f.join());
+        return out;
+      });
+    });
+  }
+
+  /** The JSON document of {@code /admin/status} and {@code /api/status}. */
+  public CompletionStage<ObjectNode> json() {
+    return reports().thenApply(reports -> {
+      Map<String, NodeStatus.Report> byAddress = new HashMap<>();
+      reports.forEach(r -> byAddress.put(r.address(), r));
+      ObjectNode root = Codec.MAPPER.createObjectNode();
+      root.put("node", Cluster.get(system).selfMember().address().toString());
+      root.put("time", System.currentTimeMillis());
+      ArrayNode members = root.putArray("members");
+      ArrayNode rooms = root.putArray("rooms");
+      int tcp = 0;
+      int ws = 0;
+      for (Member m : Cluster.get(system).state().getMembers()) {
+        String address = m.address().toString();
+        ObjectNode member = members.addObject();
+        member.put("address", address);
+        member.put("status", m.status().toString());
+        boolean unreachable = Cluster.get(system).state().getUnreachable().contains(m);
+        member.put("reachable", !unreachable);
+        NodeStatus.Report r = byAddress.get(address);
+        if (r != null) {
+          member.put("game", r.game());
+          member.putObject("connections").put("tcp", r.tcp()).put("ws", r.ws());
+          int players = 0;
+          for (RoomEntity.Info i : r.rooms()) players += i.players();
+          member.put("rooms", r.rooms().size());
+          member.put("players_in_rooms", players);
+          tcp += r.tcp();
+          ws += r.ws();
+          for (RoomEntity.Info i : r.rooms()) {
+            rooms.addObject().put("room", i.roomId()).put("game", i.game()).put("tick", i.tick())
+                .put("players", i.players()).put("node", address);
+          }
+        }
+      }
+      root.putObject("connections").put("tcp", tcp).put("ws", ws);
+      return root;
+    });
+  }
+}

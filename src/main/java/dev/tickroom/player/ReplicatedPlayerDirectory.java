@@ -1,0 +1,35 @@
+package dev.tickroom.player;
+
+import dev.tickroom.cluster.Replicated;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.LWWMapKey;
+
+/**
+ * The player directory in Pekko Distributed Data, so a player can resume on any node: entries are spread
+ * over 32 last-writer-wins maps by player id and written to a majority of nodes.
+ */
+public final class ReplicatedPlayerDirectory implements PlayerDirectory {
+  private static final int BUCKETS = 32;
+  private final Replicated replicated;
+
+  public ReplicatedPlayerDirectory(Replicated replicated) {
+    this.replicated = replicated;
+  }
+
+  private static Key<LWWMap<String, Entry>> key(String player) {
+    return LWWMapKey.create("players-" + Math.floorMod(player.hashCode(), BUCKETS));
+  }
+
+  @Override
+  public void put(Entry entry) {
+    replicated.update(key(entry.player()), LWWMap.create(), m -> m.put(replicated.self(), entry.player(), entry));
+  }
+
+  @Override
+  public CompletionStage<Optional<Entry>> get(String player) {
+    return replicated.get(key(player)).thenApply(m -> m.map(map -> map.getEntries().get(player)));
+  }
+}
