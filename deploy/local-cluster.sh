@@ -264,9 +264,10 @@ launch() {
     detach=(setsid)
   fi
   # Management binds the loopback address too (it would otherwise pick the host's name).
-  "${detach[@]}" env "${envs[@]}" "$JAVA" "-D$MARKER=$k" \
+  # (${a[@]+"${a[@]}"}: an empty array is fine under set -u in every bash)
+  ${detach[@]+"${detach[@]}"} env "${envs[@]}" "$JAVA" "-D$MARKER=$k" \
     "-Dpekko.management.http.hostname=$HOST" "-Dpekko.management.http.port=$(mgmt_port "$k")" \
-    "${java_opts[@]}" -jar "$TICKROOM_JAR" </dev/null >>"$log" 2>&1 &
+    ${java_opts[@]+"${java_opts[@]}"} -jar "$TICKROOM_JAR" </dev/null >>"$log" 2>&1 &
   pid=$!
   echo "$pid" >"$(pid_file "$k")"
 }
