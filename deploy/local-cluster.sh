@@ -22,7 +22,7 @@
 #   TICKROOM_JAR      the jar to run (default target/tickroom.jar of this repo)
 #   JAVA              the java binary (default $JAVA_HOME/bin/java, else java on PATH)
 #   JAVA_OPTS         JVM flags for every node (default: -Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError)
-#   STARTUP_TIMEOUT   seconds to wait for a node's game port (default 90)
+#   STARTUP_TIMEOUT   seconds to wait for a node's game port (default 120)
 #   STOP_TIMEOUT      seconds to wait after SIGTERM before SIGKILL (default 30)
 #   CLUSTER_SECRET, LOG_LEVEL, SBR_STRATEGY, DEFAULT_GAME are passed to the nodes when set.
 #
@@ -39,7 +39,7 @@ BASE_CLUSTER_PORT="${BASE_CLUSTER_PORT:-25520}"
 BASE_MGMT_PORT="${BASE_MGMT_PORT:-9200}"
 CLUSTER_DIR="${CLUSTER_DIR:-$SCRIPT_DIR/.cluster}"
 TICKROOM_JAR="${TICKROOM_JAR:-$REPO_ROOT/target/tickroom.jar}"
-STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-90}"
+STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-120}"
 STOP_TIMEOUT="${STOP_TIMEOUT:-30}"
 HOST=127.0.0.1
 MARKER=tickroom.local-cluster.node
@@ -176,6 +176,19 @@ mgmt_get() {
   curl -fsS --max-time 2 "http://$HOST:$(mgmt_port "$k")$path" 2>/dev/null
 }
 
+# True when node K reports itself ready: /health/ready answers 2xx. Pekko Management's own default
+# path, /ready, is tried when /health/ready is not there (404), for nodes not configured with it.
+mgmt_ready() {
+  local k="$1" code
+  command -v curl >/dev/null 2>&1 || return 1
+  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$HOST:$(mgmt_port "$k")/health/ready" 2>/dev/null)" || true
+  case "$code" in
+    2??) return 0 ;;
+    404) mgmt_get "$k" /ready >/dev/null ;;
+    *) return 1 ;;
+  esac
+}
+
 check_ports_free() {
   local k="$1" p name
   for name in game http cluster mgmt; do
@@ -263,7 +276,7 @@ launch() {
   if command -v setsid >/dev/null 2>&1; then
     detach=(setsid)
   fi
-  # Management binds the loopback address too (it would otherwise pick the host's name).
+  # Management on the loopback address and this node's port, whatever the node's config defaults to.
   # (${a[@]+"${a[@]}"}: an empty array is fine under set -u in every bash)
   ${detach[@]+"${detach[@]}"} env "${envs[@]}" "$JAVA" "-D$MARKER=$k" \
     "-Dpekko.management.http.hostname=$HOST" "-Dpekko.management.http.port=$(mgmt_port "$k")" \
@@ -370,7 +383,7 @@ print_table() {
     members="-"
     if is_our_node "$pid" "$k"; then
       state=running
-      if mgmt_get "$k" /health/ready >/dev/null; then
+      if mgmt_ready "$k"; then
         ready=yes
       elif command -v curl >/dev/null 2>&1 && port_open "$(mgmt_port "$k")"; then
         ready=no
@@ -509,8 +522,8 @@ wait_member_up() {
   log="$(log_file "$k")"
   deadline=$((SECONDS + STARTUP_TIMEOUT))
   while ((SECONDS < deadline)); do
-    if mgmt_get "$k" /health/ready >/dev/null; then
-      say "node $k is ready (/health/ready)"
+    if mgmt_ready "$k"; then
+      say "node $k is ready (management readiness check)"
       return 0
     fi
     if ! port_open "$(mgmt_port "$k")"; then
