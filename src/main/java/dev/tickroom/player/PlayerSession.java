@@ -63,6 +63,12 @@ public final class PlayerSession {
 
   enum HelloTimeout implements Command { INSTANCE }
 
+  /** Sends the pending join again: a join can be lost while the room's shard moves between nodes. */
+  enum JoinRetry implements Command { INSTANCE }
+
+  private static final java.time.Duration JOIN_RETRY = java.time.Duration.ofSeconds(1);
+  private static final int JOIN_ATTEMPTS = 30;
+
   /** What a session needs from its node. */
   public record Deps(
       Settings settings,
@@ -94,6 +100,8 @@ public final class PlayerSession {
   private String room;
   /** The room a join was sent to and not yet answered; else null. */
   private String joining;
+  private String joiningGame;
+  private int joinAttempts;
   /** Rooms a leave was sent to whose {@code left} is still due. */
   private final Deque<String> leaving = new ArrayDeque<>(2);
   private ActorRef<RoomEntity.Command> roomActor;
@@ -134,6 +142,7 @@ public final class PlayerSession {
   private Behavior<Command> active() {
     return common(Behaviors.receive(Command.class).onMessage(FromClient.class, this::onLine))
         .onMessage(FromRoom.class, this::onRoomEvent)
+        .onMessage(JoinRetry.class, msg -> onJoinRetry())
         .onSignal(Terminated.class, this::onRoomTerminated)
         .build();
   }
@@ -301,7 +310,34 @@ public final class PlayerSession {
 
   private void requestJoin(String roomId, String game) {
     joining = roomId;
+    joiningGame = game;
+    joinAttempts = 1;
     deps.rooms().apply(roomId).tell(new RoomEntity.Join(player, name, game, roomEvents));
+    timers.startTimerWithFixedDelay(JoinRetry.INSTANCE, JOIN_RETRY);
+  }
+
+  private Behavior<Command> onJoinRetry() {
+    if (joining == null) {
+      timers.cancel(JoinRetry.INSTANCE);
+    } else if (joinAttempts >= JOIN_ATTEMPTS) {
+      String lost = joining;
+      joinDone();
+      if (reattaching) {
+        reattaching = false;
+        detach();
+        send(new ServerMessage.Left(lost));
+      }
+      send(new ServerMessage.Error(ErrorCode.ROOM_UNAVAILABLE, "room '" + lost + "' did not answer; try again"));
+    } else {
+      joinAttempts++;
+      deps.rooms().apply(joining).tell(new RoomEntity.Join(player, name, joiningGame, roomEvents));
+    }
+    return Behaviors.same();
+  }
+
+  private void joinDone() {
+    joining = null;
+    timers.cancel(JoinRetry.INSTANCE);
   }
 
   private void onLeave() {
@@ -340,7 +376,7 @@ public final class PlayerSession {
       onJoined(j);
     } else if (event instanceof RoomEvent.Rejected r) {
       if (r.roomId().equals(joining)) {
-        joining = null;
+        joinDone();
         if (reattaching) {
           reattaching = false;
           send(new ServerMessage.Left(r.roomId()));
@@ -361,7 +397,7 @@ public final class PlayerSession {
       send(new ServerMessage.Error(e.code(), e.message()));
     } else if (event instanceof RoomEvent.Closed c) {
       if (c.roomId().equals(room) || c.roomId().equals(joining)) {
-        if (c.roomId().equals(joining)) joining = null;
+        if (c.roomId().equals(joining)) joinDone();
         detach();
         send(new ServerMessage.Error(ErrorCode.ROOM_CLOSED, c.reason()));
         send(new ServerMessage.Left(c.roomId()));
@@ -372,7 +408,7 @@ public final class PlayerSession {
 
   private void onJoined(RoomEvent.Joined j) {
     if (!j.roomId().equals(joining)) return; // an answer to a join we no longer wait for
-    joining = null;
+    joinDone();
     boolean silent = reattaching && j.roomId().equals(room);
     reattaching = false;
     room = j.roomId();

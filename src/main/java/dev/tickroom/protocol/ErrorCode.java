@@ -11,6 +11,7 @@ public final class ErrorCode {
   public static final String FRAME_TOO_LARGE = "frame_too_large";
   public static final String RATE_LIMITED = "rate_limited";
   public static final String ROOM_CLOSED = "room_closed";
+  public static final String ROOM_UNAVAILABLE = "room_unavailable";
 
   private ErrorCode() {}
 }

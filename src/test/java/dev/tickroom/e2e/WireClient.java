@@ -20,7 +20,11 @@ public interface WireClient extends AutoCloseable {
   void close();
 
   default JsonNode next() {
-    String raw = nextRaw(Duration.ofSeconds(5));
+    return next(Duration.ofSeconds(5));
+  }
+
+  default JsonNode next(Duration timeout) {
+    String raw = nextRaw(timeout);
     if (raw == null) throw new AssertionError("connection closed by the server");
     try {
       return Codec.MAPPER.readTree(raw);
@@ -31,8 +35,13 @@ public interface WireClient extends AutoCloseable {
 
   /** The next message that matches, skipping others (e.g. the stream of states); bounded by count. */
   default JsonNode await(Predicate<JsonNode> match) {
+    return await(match, Duration.ofSeconds(5));
+  }
+
+  /** Like {@link #await(Predicate)}, allowing a longer silence between messages (e.g. during a failover). */
+  default JsonNode await(Predicate<JsonNode> match, Duration silence) {
     for (int i = 0; i < 400; i++) {
-      JsonNode m = next();
+      JsonNode m = next(silence);
       if (match.test(m)) return m;
     }
     throw new AssertionError("no matching message among 400");

@@ -209,6 +209,20 @@ class PlayerSessionTest {
   }
 
   @Test
+  void aJoinThatGetsNoAnswerIsSentAgain() {
+    Client c = new Client();
+    c.hello();
+    c.send("{\"type\":\"join\",\"room\":\"lost\"}");
+    RoomEntity.Join first = c.room.expectMessageClass(RoomEntity.Join.class);
+    // lost on the way (e.g. the room's shard was moving): the session retries on its own
+    RoomEntity.Join again = c.room.expectMessageClass(RoomEntity.Join.class, Duration.ofSeconds(3));
+    assertEquals(first, again);
+    again.replyTo().tell(new RoomEvent.Joined("lost", "arena", again.player(), 1, "{}".getBytes(), c.room.getRef()));
+    assertEquals("lost", c.next(ServerMessage.Joined.class).room());
+    c.room.expectNoMessage(Duration.ofMillis(1500)); // answered: no more retries
+  }
+
+  @Test
   void joiningAnotherRoomLeavesTheFirst() {
     Client c = new Client();
     c.hello();
