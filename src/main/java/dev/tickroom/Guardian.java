@@ -5,7 +5,11 @@ import dev.tickroom.cluster.GameEndpoints;
 import dev.tickroom.cluster.Replicated;
 import dev.tickroom.config.Settings;
 import dev.tickroom.game.GameRegistry;
+import dev.tickroom.metrics.Metrics;
 import dev.tickroom.net.TcpGateway;
+import dev.tickroom.net.WebSocketGateway;
+import dev.tickroom.ops.ClusterStatus;
+import dev.tickroom.ops.WebRoutes;
 import dev.tickroom.ops.NodeStatus;
 import dev.tickroom.player.Connection;
 import dev.tickroom.player.PlayerSession;
@@ -31,7 +35,11 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Tcp;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +48,7 @@ public final class Guardian {
   public interface Command {}
 
   /** What a started node tells its starter. */
-  public record Started(InetSocketAddress game, String gameEndpoint, String management) {}
+  public record Started(InetSocketAddress game, String gameEndpoint, String management, InetSocketAddress http) {}
 
   private static final Logger log = LoggerFactory.getLogger(Guardian.class);
 
@@ -66,18 +74,21 @@ public final class Guardian {
     CompletionStage<String> management = Formation.start(system);
 
     Replicated replicated = new Replicated(system, settings.askTimeout());
+    Metrics metrics = Metrics.prometheus();
     ClusterSharding sharding = ClusterSharding.get(system);
-    RoomEntity.Deps roomDeps = new RoomEntity.Deps(settings.rooms(), games, new ReplicatedSnapshotStore(replicated));
+    RoomEntity.Deps roomDeps = new RoomEntity.Deps(settings.rooms(), games, new ReplicatedSnapshotStore(replicated), metrics);
     sharding.init(Entity.of(RoomEntity.TYPE_KEY, ec -> RoomEntity.create(ec.getEntityId(), roomDeps, ec.getShard()))
         .withStopMessage(RoomEntity.Stop.INSTANCE));
 
     SessionRegistry sessions = new SessionRegistry();
+    metrics.connectionsGauge("tcp", () -> sessions.count("tcp"));
+    metrics.connectionsGauge("ws", () -> sessions.count("ws"));
     GameEndpoints endpoints = new GameEndpoints(system, replicated);
     CompletableFuture<String> endpoint = new CompletableFuture<>();
-    ctx.spawn(NodeStatus.create(sessions, endpoint, settings.askTimeout()), "node-status");
+    ctx.spawn(NodeStatus.create(sessions, metrics, endpoint, settings.askTimeout()), "node-status");
 
     PlayerSession.Deps sessionDeps = new PlayerSession.Deps(settings, "", new ResumeTokens(settings.clusterSecret(), 24L * 3600 * 1000),
-        new ReplicatedPlayerDirectory(replicated), sessions, room -> sharding.entityRefFor(RoomEntity.TYPE_KEY, room),
+        new ReplicatedPlayerDirectory(replicated), sessions, metrics, room -> sharding.entityRefFor(RoomEntity.TYPE_KEY, room),
         System::nanoTime, System::currentTimeMillis);
     AtomicLong ids = new AtomicLong();
     CompletableFuture<PlayerSession.Deps> namedDeps = new CompletableFuture<>();
@@ -88,20 +99,27 @@ public final class Guardian {
       return session;
     };
 
-    TcpGateway.bind(system, settings, spawner.apply("tcp")).whenComplete((binding, err) -> {
+    CompletionStage<ServerBinding> http = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
+        .bind(concat(WebSocketGateway.route(Materializer.matFromSystem(system), settings.limits(), metrics, spawner.apply("ws")),
+            WebRoutes.routes(new ClusterStatus(system, settings.askTimeout()), metrics)));
+
+    TcpGateway.bind(system, settings, metrics, spawner.apply("tcp")).thenCombine(http, (tcp, web) -> new Object[] {tcp, web}).whenComplete((bindings, err) -> {
       if (err != null) {
-        log.error("cannot bind the game port {}:{}: {}", settings.gameHost(), settings.gamePort(), err.toString());
+        log.error("cannot bind the game port {}:{} or the HTTP port {}:{}: {}", settings.gameHost(), settings.gamePort(),
+            settings.httpHost(), settings.httpPort(), err.toString());
         started.completeExceptionally(err);
         system.terminate();
         return;
       }
+      Tcp.ServerBinding binding = (Tcp.ServerBinding) bindings[0];
+      ServerBinding web = (ServerBinding) bindings[1];
       InetSocketAddress addr = binding.localAddress();
       String advertised = advertisedEndpoint(settings, system, addr.getPort());
       String nodeName = settings.nodeName().isEmpty() ? advertised : settings.nodeName();
-      namedDeps.complete(withNodeName(sessionDeps, nodeName));
+      namedDeps.complete(sessionDeps.withNodeName(nodeName));
       endpoint.complete(advertised);
       endpoints.publish(advertised);
-      leaveGracefully(system, binding, sessions, endpoints);
+      leaveGracefully(system, binding, web, sessions, endpoints);
       log.info("game port listening on {}:{}; clients reach this node at {}", settings.gameHost(), addr.getPort(), advertised);
       management.whenComplete((uri, merr) -> {
         if (merr != null) {
@@ -110,16 +128,15 @@ public final class Guardian {
           system.terminate();
         } else {
           log.info("management (health, readiness, /admin/status) on {}", uri);
-          started.complete(new Started(addr, advertised, uri));
+          String webUrl = "http://" + hostOf(advertised) + ":" + web.localAddress().getPort() + "/";
+          log.info("web demo: {}   dashboard: {}dashboard.html   metrics: {}metrics", webUrl, webUrl, webUrl);
+          started.complete(new Started(addr, advertised, uri, web.localAddress()));
         }
       });
     });
     return Behaviors.empty();
   }
 
-  private static PlayerSession.Deps withNodeName(PlayerSession.Deps d, String nodeName) {
-    return new PlayerSession.Deps(d.settings(), nodeName, d.tokens(), d.directory(), d.registry(), d.rooms(), d.nanoClock(), d.millisClock());
-  }
 
   /** host:port clients use for this node: the configured one, else the game host unless it is a wildcard. */
   static String advertisedEndpoint(Settings settings, ActorSystem<?> system, int port) {
@@ -135,7 +152,12 @@ public final class Guardian {
    * On SIGTERM (CoordinatedShutdown): first tell every client where to reconnect and let the sessions
    * close, then unbind the game port; sharding then hands the rooms off to other nodes.
    */
-  private static void leaveGracefully(ActorSystem<?> system, Tcp.ServerBinding binding, SessionRegistry sessions, GameEndpoints endpoints) {
+  private static String hostOf(String endpoint) {
+    return endpoint.substring(0, endpoint.lastIndexOf(':'));
+  }
+
+  private static void leaveGracefully(ActorSystem<?> system, Tcp.ServerBinding binding, ServerBinding web,
+      SessionRegistry sessions, GameEndpoints endpoints) {
     CoordinatedShutdown cs = CoordinatedShutdown.get(system);
     cs.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tell-clients-to-reconnect", () -> {
       CompletionStage<Done> done = endpoints.others().thenCompose(others -> {
@@ -146,5 +168,6 @@ public final class Guardian {
       return done.toCompletableFuture().completeOnTimeout(Done.getInstance(), 4, TimeUnit.SECONDS);
     });
     cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-game-port", () -> binding.unbind().thenApply(x -> Done.getInstance()));
+    cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-http-port", () -> web.unbind().thenApply(x -> Done.getInstance()));
   }
 }

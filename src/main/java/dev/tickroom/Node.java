@@ -55,6 +55,11 @@ public final class Node {
     return started.management();
   }
 
+  /** The HTTP port: WebSocket /ws, web demo, dashboard, /api/status, /metrics. */
+  public InetSocketAddress httpAddress() {
+    return started.http();
+  }
+
   /** Stops the node the way SIGTERM does: a graceful leave through CoordinatedShutdown. */
   public void stop() {
     system.terminate();

@@ -1,6 +1,7 @@
 package dev.tickroom.net;
 
 import dev.tickroom.config.Settings;
+import dev.tickroom.metrics.Metrics;
 import dev.tickroom.player.Connection;
 import dev.tickroom.player.PlayerSession;
 import dev.tickroom.protocol.Decoded;
@@ -37,16 +38,19 @@ public final class SessionFlow {
 
   /** Starts a session for one connection; {@code spawn} creates the session actor. */
   public static Flow<Decoded, Outbox, NotUsed> create(
-      Materializer mat, Settings.Limits limits, String description,
+      Materializer mat, Settings.Limits limits, Metrics metrics, String transport, String description,
       Function<Connection, ActorRef<PlayerSession.Command>> spawn) {
     int maxWaiting = limits.outboundQueue();
     Pair<BoundedSourceQueue<ServerMessage>, Source<ServerMessage, NotUsed>> queue =
         Source.<ServerMessage>queue(maxWaiting).preMaterialize(mat);
     SharedKillSwitch kill = KillSwitches.shared(description);
-    QueueConnection connection = new QueueConnection(queue.first(), kill, description, maxWaiting, new AtomicInteger());
+    QueueConnection connection = new QueueConnection(queue.first(), kill, description, maxWaiting, new AtomicInteger(), metrics);
     ActorRef<PlayerSession.Command> session = spawn.apply(connection);
 
-    Sink<Decoded, NotUsed> in = Flow.<Decoded>create().via(kill.flow()).to(ActorSink.actorRefWithBackpressure(
+    Sink<Decoded, NotUsed> in = Flow.<Decoded>create().via(kill.flow()).map(d -> {
+          metrics.messageIn(transport);
+          return d;
+        }).to(ActorSink.actorRefWithBackpressure(
         session,
         PlayerSession.FromClient::new,
         PlayerSession.ClientStarted::new,
@@ -58,6 +62,8 @@ public final class SessionFlow {
         .conflateWithSeed(Outbox::of, Outbox::add)
         .map(batch -> {
           connection.waiting.addAndGet(-batch.others());
+          metrics.messagesOut(transport, batch.messages().size());
+          metrics.conflated(batch.conflated());
           return batch;
         })
         .via(kill.flow())
@@ -72,7 +78,7 @@ public final class SessionFlow {
   /** The session's view of the outbound queue; counts the messages waiting besides the latest state. */
   private record QueueConnection(
       BoundedSourceQueue<ServerMessage> queue, SharedKillSwitch kill, String description, int maxWaiting,
-      AtomicInteger waiting) implements Connection {
+      AtomicInteger waiting, Metrics metrics) implements Connection {
     @Override
     public boolean send(ServerMessage message) {
       if (!(message instanceof ServerMessage.State) && waiting.incrementAndGet() > maxWaiting) return false;
@@ -87,6 +93,7 @@ public final class SessionFlow {
 
     @Override
     public void abort(String reason) {
+      metrics.slowClientDropped(Math.max(0, waiting.get()));
       kill.abort(new SlowClientException(reason));
     }
 

@@ -1,6 +1,7 @@
 package dev.tickroom.net;
 
 import dev.tickroom.config.Settings;
+import dev.tickroom.metrics.Metrics;
 import dev.tickroom.player.Connection;
 import dev.tickroom.player.PlayerSession;
 import java.net.InetSocketAddress;
@@ -25,24 +26,24 @@ public final class TcpGateway {
 
   /** Binds the game port; the stage completes with the bound address. */
   public static CompletionStage<Tcp.ServerBinding> bind(
-      ActorSystem<?> system, Settings settings, Function<Connection, ActorRef<PlayerSession.Command>> spawn) {
+      ActorSystem<?> system, Settings settings, Metrics metrics, Function<Connection, ActorRef<PlayerSession.Command>> spawn) {
     Materializer mat = Materializer.matFromSystem(system);
     Settings.Limits limits = settings.limits();
     List<Inet.SocketOption> options = new ArrayList<>();
     if (limits.socketSendBuffer() > 0) options.add(TcpSO.sendBufferSize(limits.socketSendBuffer()));
     return Tcp.get(system)
         .bind(settings.gameHost(), settings.gamePort(), 1024, options, false, Optional.empty())
-        .to(Sink.foreach(conn -> conn.handleWith(connectionFlow(mat, limits, conn.remoteAddress(), spawn), mat)))
+        .to(Sink.foreach(conn -> conn.handleWith(connectionFlow(mat, limits, metrics, conn.remoteAddress(), spawn), mat)))
         .run(mat);
   }
 
   static Flow<ByteString, ByteString, ?> connectionFlow(
-      Materializer mat, Settings.Limits limits, InetSocketAddress remote,
+      Materializer mat, Settings.Limits limits, Metrics metrics, InetSocketAddress remote,
       Function<Connection, ActorRef<PlayerSession.Command>> spawn) {
     String description = "tcp " + remote.getAddress().getHostAddress() + ":" + remote.getPort();
     return Flow.of(ByteString.class)
         .statefulMapConcat(() -> new LineSplitter(limits.maxFrameBytes())::feed)
-        .via(SessionFlow.create(mat, limits, description, spawn))
+        .via(SessionFlow.create(mat, limits, metrics, "tcp", description, spawn))
         .map(Outbox::toLines);
   }
 }

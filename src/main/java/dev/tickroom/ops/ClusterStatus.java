@@ -25,10 +25,16 @@ import org.apache.pekko.cluster.typed.Cluster;
 public final class ClusterStatus {
   private final ActorSystem<?> system;
   private final Duration timeout;
+  /** Per node: the time and counters of the previous call, to turn totals into rates. */
+  private final Map<String, double[]> previous = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ClusterStatus(ActorSystem<?> system, Duration timeout) {
     this.system = system;
     this.timeout = timeout;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
   }
 
   public CompletionStage<List<NodeStatus.Report>> reports() {
@@ -60,6 +66,10 @@ public final class ClusterStatus {
       ArrayNode rooms = root.putArray("rooms");
       int tcp = 0;
       int ws = 0;
+      double inRate = 0;
+      double outRate = 0;
+      double tickP99 = 0;
+      long now = System.nanoTime();
       for (Member m : Cluster.get(system).state().getMembers()) {
         String address = m.address().toString();
         ObjectNode member = members.addObject();
@@ -77,6 +87,15 @@ public final class ClusterStatus {
           member.put("players_in_rooms", players);
           tcp += r.tcp();
           ws += r.ws();
+          double[] last = previous.put(address, new double[] {now, r.messagesIn(), r.messagesOut()});
+          double secs = last == null ? 0 : (now - last[0]) / 1e9;
+          double nodeIn = secs > 0 ? Math.max(0, r.messagesIn() - last[1]) / secs : 0;
+          double nodeOut = secs > 0 ? Math.max(0, r.messagesOut() - last[2]) / secs : 0;
+          member.put("messages_in_per_s", round(nodeIn)).put("messages_out_per_s", round(nodeOut))
+              .put("tick_ms_p99", round(r.tickP99Ms()));
+          inRate += nodeIn;
+          outRate += nodeOut;
+          tickP99 = Math.max(tickP99, r.tickP99Ms());
           for (RoomEntity.Info i : r.rooms()) {
             rooms.addObject().put("room", i.roomId()).put("game", i.game()).put("tick", i.tick())
                 .put("players", i.players()).put("node", address);
@@ -84,6 +103,8 @@ public final class ClusterStatus {
         }
       }
       root.putObject("connections").put("tcp", tcp).put("ws", ws);
+      root.putObject("rates").put("messages_in_per_s", round(inRate)).put("messages_out_per_s", round(outRate))
+          .put("tick_ms_p99", round(tickP99));
       return root;
     });
   }

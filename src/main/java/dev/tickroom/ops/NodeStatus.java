@@ -1,6 +1,7 @@
 package dev.tickroom.ops;
 
 import dev.tickroom.cluster.CborSerializable;
+import dev.tickroom.metrics.Metrics;
 import dev.tickroom.player.SessionRegistry;
 import dev.tickroom.room.RoomEntity;
 import java.time.Duration;
@@ -32,23 +33,27 @@ public final class NodeStatus {
   public record GetReport(ActorRef<Report> replyTo) implements Command {}
 
   /** One node's view of itself. */
-  public record Report(String address, String game, int tcp, int ws, List<RoomEntity.Info> rooms) implements CborSerializable {}
+  public record Report(String address, String game, int tcp, int ws, List<RoomEntity.Info> rooms,
+      double messagesIn, double messagesOut, double tickP99Ms) implements CborSerializable {}
 
   record Reply(Report report, ActorRef<Report> replyTo) implements Command {}
 
   private NodeStatus() {}
 
   /** @param gameEndpoint this node's game endpoint, known once the port is bound */
-  public static Behavior<Command> create(SessionRegistry sessions, CompletionStage<String> gameEndpoint, Duration timeout) {
+  public static Behavior<Command> create(SessionRegistry sessions, Metrics metrics, CompletionStage<String> gameEndpoint, Duration timeout) {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
       ActorSystem<?> system = ctx.getSystem();
       String address = Cluster.get(system).selfMember().address().toString();
       return Behaviors.receive(Command.class)
           .onMessage(GetReport.class, msg -> {
-            ctx.pipeToSelf(localRooms(system, timeout), (rooms, err) -> new Reply(new Report(address,
-                gameEndpoint.toCompletableFuture().getNow(""), sessions.count("tcp"), sessions.count("ws"),
-                rooms == null ? List.of() : rooms), msg.replyTo()));
+            ctx.pipeToSelf(localRooms(system, timeout), (rooms, err) -> {
+              Metrics.Snapshot m = metrics.snapshot();
+              return new Reply(new Report(address, gameEndpoint.toCompletableFuture().getNow(""),
+                  sessions.count("tcp"), sessions.count("ws"), rooms == null ? List.of() : rooms,
+                  m.messagesIn(), m.messagesOut(), m.tickP99Ms()), msg.replyTo());
+            });
             return Behaviors.same();
           })
           .onMessage(Reply.class, msg -> {

@@ -1,6 +1,7 @@
 package dev.tickroom.player;
 
 import dev.tickroom.config.Settings;
+import dev.tickroom.metrics.Metrics;
 import dev.tickroom.protocol.ClientMessage;
 import dev.tickroom.protocol.Decoded;
 import dev.tickroom.protocol.ErrorCode;
@@ -76,9 +77,14 @@ public final class PlayerSession {
       ResumeTokens tokens,
       PlayerDirectory directory,
       SessionRegistry registry,
+      Metrics metrics,
       Function<String, RecipientRef<RoomEntity.Command>> rooms,
       LongSupplier nanoClock,
-      LongSupplier millisClock) {}
+      LongSupplier millisClock) {
+    public Deps withNodeName(String name) {
+      return new Deps(settings, name, tokens, directory, registry, metrics, rooms, nanoClock, millisClock);
+    }
+  }
 
   public static Behavior<Command> create(Deps deps, Connection connection) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new PlayerSession(deps, connection, ctx, timers).awaitingHello()));
@@ -434,6 +440,7 @@ public final class PlayerSession {
 
   private void send(ServerMessage message) {
     if (closing) return;
+    if (message instanceof ServerMessage.Error e) deps.metrics().error(e.code());
     if (!connection.send(message)) {
       closeReason = "client too slow: more than " + limits.outboundQueue() + " messages waiting";
       closing = true;

@@ -3,6 +3,7 @@ package dev.tickroom.room;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tickroom.cluster.CborSerializable;
 import dev.tickroom.config.Settings;
+import dev.tickroom.metrics.Metrics;
 import dev.tickroom.game.Admission;
 import dev.tickroom.game.Game;
 import dev.tickroom.game.GameRegistry;
@@ -22,6 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
@@ -75,7 +77,7 @@ public final class RoomEntity {
   record Loaded(RoomSnapshot snapshot, String failure) implements Command {}
 
   /** What a room needs from its node. */
-  public record Deps(Settings.Rooms settings, GameRegistry games, SnapshotStore store) {}
+  public record Deps(Settings.Rooms settings, GameRegistry games, SnapshotStore store, Metrics metrics) {}
 
   public static Behavior<Command> create(String roomId, Deps deps, ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.setup(ctx -> Behaviors.withStash(10_000, stash -> Behaviors.withTimers(timers -> {
@@ -113,6 +115,7 @@ public final class RoomEntity {
   private long seed;
   private long tick;
   private int snapshotEvery;
+  private boolean ticking;
   private List<dev.tickroom.game.Input> pending = new ArrayList<>();
 
   private RoomEntity(String roomId, Deps deps, ActorRef<ClusterSharding.ShardCommand> shard,
@@ -172,6 +175,7 @@ public final class RoomEntity {
       Member member = new Member(m.player(), m.name(), ref);
       member.ack = m.ack();
       members.put(m.player(), member);
+      deps.metrics().playersChanged(1);
       ctx.watchWith(ref, new MemberGone(m.player(), ref));
     }
     startTicking();
@@ -194,6 +198,7 @@ public final class RoomEntity {
         .onMessage(IdleTimeout.class, msg -> passivate())
         .onMessage(Stop.class, msg -> Behaviors.stopped())
         .onAnyMessage(msg -> Behaviors.same()) // input or chat for a room that no longer runs
+        .onSignal(PostStop.class, sig -> onPostStop())
         .build();
   }
 
@@ -221,6 +226,8 @@ public final class RoomEntity {
   }
 
   private void startTicking() {
+    ticking = true;
+    deps.metrics().roomStarted();
     int hz = game.spec().tickHz();
     timers.startTimerAtFixedRate(Tick.INSTANCE, Duration.ofNanos(1_000_000_000L / hz));
     long intervalMs = deps.settings().snapshotInterval().toMillis();
@@ -244,6 +251,7 @@ public final class RoomEntity {
         })
         .onMessage(IdleTimeout.class, msg -> members.isEmpty() ? passivate() : Behaviors.same())
         .onMessage(Stop.class, msg -> onStop())
+        .onSignal(PostStop.class, sig -> onPostStop())
         .build();
   }
 
@@ -279,6 +287,7 @@ public final class RoomEntity {
       }
       Member member = new Member(join.player(), join.name(), join.replyTo());
       members.put(member.id, member);
+      deps.metrics().playersChanged(1);
       ctx.watchWith(member.ref, new MemberGone(member.id, member.ref));
       timers.cancel(IdleTimeout.INSTANCE);
       apply(game.join(state, who, join.name()));
@@ -308,6 +317,7 @@ public final class RoomEntity {
   }
 
   private Behavior<Command> onTick() {
+    long start = System.nanoTime();
     tick++;
     List<dev.tickroom.game.Input> batch = pending;
     pending = new ArrayList<>();
@@ -329,6 +339,7 @@ public final class RoomEntity {
       return crashed("view", e);
     }
     if (tick % snapshotEvery == 0 && !members.isEmpty()) saveSnapshot();
+    deps.metrics().tick(System.nanoTime() - start);
     return Behaviors.same();
   }
 
@@ -366,6 +377,7 @@ public final class RoomEntity {
   /** Removes a member and tells the game; returns a behaviour only when the room must stop. */
   private Behavior<Command> removeMember(Member member, LeaveReason why) {
     members.remove(member.id);
+    deps.metrics().playersChanged(-1);
     ctx.unwatch(member.ref);
     pending.removeIf(in -> in.player().value().equals(member.id));
     if (members.isEmpty()) timers.startSingleTimer(IdleTimeout.INSTANCE, deps.settings().idleTimeout());
@@ -394,6 +406,7 @@ public final class RoomEntity {
     for (PlayerId kicked : step.kicks()) {
       Member m = members.remove(kicked.value());
       if (m != null) {
+        deps.metrics().playersChanged(-1);
         ctx.unwatch(m.ref);
         m.ref.tell(new RoomEvent.Left(roomId));
         state = game.leave(state, kicked, LeaveReason.KICKED).state();
@@ -408,6 +421,12 @@ public final class RoomEntity {
     deps.store().remove(roomId);
     if (shard == null) return Behaviors.stopped();
     shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onPostStop() {
+    if (ticking) deps.metrics().roomStopped();
+    deps.metrics().playersChanged(-members.size());
     return Behaviors.same();
   }
 
@@ -438,7 +457,6 @@ public final class RoomEntity {
     log.error("room {} (game {}) failed in {} at tick {}; closing the room", roomId, game, during, tick, e);
     RoomEvent.Closed closed = new RoomEvent.Closed(roomId, "the room's game failed and the room was closed");
     for (Member m : members.values()) m.ref.tell(closed);
-    members.clear();
     deps.store().remove(roomId);
     return Behaviors.stopped();
   }

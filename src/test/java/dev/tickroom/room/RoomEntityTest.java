@@ -63,7 +63,7 @@ class RoomEntityTest {
   static RoomEntity.Deps deps(SnapshotStore store) {
     Settings.Rooms rooms = Settings.from(testKit.system().settings().config()).rooms();
     Map<String, Game<?>> games = Map.of("counter", new CounterGame(), "other", new CounterGame("other", 3));
-    return new RoomEntity.Deps(rooms, new GameRegistry(games, "counter"), store);
+    return new RoomEntity.Deps(rooms, new GameRegistry(games, "counter"), store, dev.tickroom.metrics.Metrics.none());
   }
 
   static ActorRef<RoomEntity.Command> room(String id, SnapshotStore store) {

@@ -1,0 +1,120 @@
+package dev.tickroom.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * This node's metrics, through Micrometer, scraped by Prometheus at {@code /metrics}. A leaf: transports,
+ * sessions and rooms report into it. Thread-safe.
+ */
+public final class Metrics {
+  private final MeterRegistry registry;
+  private final AtomicInteger rooms = new AtomicInteger();
+  private final AtomicInteger players = new AtomicInteger();
+  private final Counter ticks;
+  private final Timer tickDuration;
+  private final Counter conflated;
+  private final Counter dropped;
+  private final Counter slowDisconnects;
+  private final Map<String, Counter> in = new ConcurrentHashMap<>();
+  private final Map<String, Counter> out = new ConcurrentHashMap<>();
+  private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+
+  public Metrics(MeterRegistry registry) {
+    this.registry = registry;
+    Gauge.builder("tickroom.rooms", rooms, AtomicInteger::get).description("rooms running on this node").register(registry);
+    Gauge.builder("tickroom.players", players, AtomicInteger::get).description("members of rooms on this node").register(registry);
+    ticks = Counter.builder("tickroom.ticks").description("room ticks run").register(registry);
+    tickDuration = Timer.builder("tickroom.tick.duration").description("time to run one room tick and send its state")
+        .publishPercentileHistogram().publishPercentiles(0.99)
+        .minimumExpectedValue(Duration.ofNanos(1000)).maximumExpectedValue(Duration.ofMillis(100))
+        .register(registry);
+    conflated = Counter.builder("tickroom.states.conflated").description("states replaced by a newer one before they were sent").register(registry);
+    dropped = Counter.builder("tickroom.updates.dropped").description("messages dropped with a slow client's connection").register(registry);
+    slowDisconnects = Counter.builder("tickroom.slow.client.disconnects").description("connections dropped because the client read too slowly").register(registry);
+  }
+
+  /** Metrics with a Prometheus registry. */
+  public static Metrics prometheus() {
+    return new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /** Metrics that go nowhere, for tests. */
+  public static Metrics none() {
+    return new Metrics(new SimpleMeterRegistry());
+  }
+
+  /** The Prometheus text format, or an empty string without a Prometheus registry. */
+  public String scrape() {
+    return registry instanceof PrometheusMeterRegistry p ? p.scrape() : "";
+  }
+
+  /** Registers a gauge of connections for one transport. */
+  public void connectionsGauge(String transport, Supplier<Number> count) {
+    Gauge.builder("tickroom.connections", count).tag("transport", transport).description("open client connections").register(registry);
+  }
+
+  public void roomStarted() {
+    rooms.incrementAndGet();
+  }
+
+  public void roomStopped() {
+    rooms.decrementAndGet();
+  }
+
+  public void playersChanged(int delta) {
+    players.addAndGet(delta);
+  }
+
+  public void tick(long nanos) {
+    ticks.increment();
+    tickDuration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public void messageIn(String transport) {
+    in.computeIfAbsent(transport, t -> Counter.builder("tickroom.messages.in").tag("transport", t)
+        .description("messages received from clients").register(registry)).increment();
+  }
+
+  public void messagesOut(String transport, int n) {
+    out.computeIfAbsent(transport, t -> Counter.builder("tickroom.messages.out").tag("transport", t)
+        .description("messages sent to clients").register(registry)).increment(n);
+  }
+
+  public void error(String code) {
+    errors.computeIfAbsent(code, c -> Counter.builder("tickroom.errors").tag("code", c)
+        .description("error messages sent to clients, by code").register(registry)).increment();
+  }
+
+  public void conflated(int n) {
+    if (n > 0) conflated.increment(n);
+  }
+
+  public void slowClientDropped(int waitingMessages) {
+    slowDisconnects.increment();
+    dropped.increment(waitingMessages);
+  }
+
+  /** Totals for the dashboard: messages in and out over all transports, and the tick duration p99 in ms. */
+  public Snapshot snapshot() {
+    double i = in.values().stream().mapToDouble(Counter::count).sum();
+    double o = out.values().stream().mapToDouble(Counter::count).sum();
+    double p99 = 0;
+    for (var v : tickDuration.takeSnapshot().percentileValues()) {
+      if (v.percentile() == 0.99) p99 = v.value(java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    return new Snapshot(i, o, p99, rooms.get(), players.get());
+  }
+
+  public record Snapshot(double messagesIn, double messagesOut, double tickP99Ms, int rooms, int players) {}
+}
