@@ -88,7 +88,7 @@ public final class Guardian {
     ctx.spawn(NodeStatus.create(sessions, metrics, endpoint, settings.askTimeout()), "node-status");
 
     PlayerSession.Deps sessionDeps = new PlayerSession.Deps(settings, "", new ResumeTokens(settings.clusterSecret(), 24L * 3600 * 1000),
-        new ReplicatedPlayerDirectory(replicated), sessions, metrics, room -> sharding.entityRefFor(RoomEntity.TYPE_KEY, room),
+        new ReplicatedPlayerDirectory(replicated, 2 * settings.rooms().resumeGrace().toMillis()), sessions, metrics, room -> sharding.entityRefFor(RoomEntity.TYPE_KEY, room),
         System::nanoTime, System::currentTimeMillis);
     AtomicLong ids = new AtomicLong();
     CompletableFuture<PlayerSession.Deps> namedDeps = new CompletableFuture<>();

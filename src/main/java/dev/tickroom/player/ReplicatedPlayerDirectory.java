@@ -9,14 +9,17 @@ import org.apache.pekko.cluster.ddata.LWWMapKey;
 
 /**
  * The player directory in Pekko Distributed Data, so a player can resume on any node: entries are spread
- * over 32 last-writer-wins maps by player id and written to a majority of nodes.
+ * over 32 last-writer-wins maps by player id and written to a majority of nodes. Entries of players whose
+ * connection ended longer than {@code keepMillis} ago are pruned from a map whenever it is written.
  */
 public final class ReplicatedPlayerDirectory implements PlayerDirectory {
   private static final int BUCKETS = 32;
   private final Replicated replicated;
+  private final long keepMillis;
 
-  public ReplicatedPlayerDirectory(Replicated replicated) {
+  public ReplicatedPlayerDirectory(Replicated replicated, long keepMillis) {
     this.replicated = replicated;
+    this.keepMillis = keepMillis;
   }
 
   private static Key<LWWMap<String, Entry>> key(String player) {
@@ -25,7 +28,14 @@ public final class ReplicatedPlayerDirectory implements PlayerDirectory {
 
   @Override
   public void put(Entry entry) {
-    replicated.update(key(entry.player()), LWWMap.create(), m -> m.put(replicated.self(), entry.player(), entry));
+    long cutoff = System.currentTimeMillis() - keepMillis;
+    replicated.update(key(entry.player()), LWWMap.create(), m -> {
+      LWWMap<String, Entry> pruned = m;
+      for (Entry e : m.getEntries().values()) {
+        if (e.disconnectedAt() > 0 && e.disconnectedAt() < cutoff) pruned = pruned.remove(replicated.self(), e.player());
+      }
+      return pruned.put(replicated.self(), entry.player(), entry);
+    });
   }
 
   @Override
