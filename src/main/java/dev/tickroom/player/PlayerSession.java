@@ -116,6 +116,10 @@ public final class PlayerSession {
   private long lastSeq = -1;
   private String closeReason = "client closed the connection";
   private boolean closing;
+  /** Said welcome: from then on this session keeps the player's directory entry. */
+  private boolean welcomed;
+  /** A newer session of the same player took over; this one no longer speaks for the player. */
+  private boolean replaced;
 
   private PlayerSession(Deps deps, Connection connection, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
     this.deps = deps;
@@ -258,6 +262,7 @@ public final class PlayerSession {
   private Behavior<Command> welcome(String id, String name, String backToRoom) {
     this.player = id;
     this.name = name;
+    this.welcomed = true;
     send(new ServerMessage.Welcome(id, deps.nodeName(), deps.tokens().issue(id, deps.millisClock().getAsLong())));
     deps.directory().put(new PlayerDirectory.Entry(id, backToRoom, 0));
     if (backToRoom != null) requestJoin(backToRoom, null);
@@ -397,6 +402,16 @@ public final class PlayerSession {
         detach();
         send(new ServerMessage.Left(l.roomId()));
       }
+    } else if (event instanceof RoomEvent.Replaced r) {
+      if (r.roomId().equals(room)) {
+        replaced = true;
+        room = null;
+        roomActor = null;
+        send(new ServerMessage.Left(r.roomId()));
+        send(new ServerMessage.Error(ErrorCode.SESSION_REPLACED,
+            "this player resumed on another connection; closing this one"));
+        close("replaced by a resumed session");
+      }
     } else if (event instanceof RoomEvent.Chat c) {
       if (c.roomId().equals(room)) send(new ServerMessage.Chat(c.roomId(), c.from(), c.text()));
     } else if (event instanceof RoomEvent.Error e) {
@@ -460,8 +475,8 @@ public final class PlayerSession {
   private Behavior<Command> onStop() {
     deps.registry().unregister(ctx.getSelf());
     if (!closing) connection.close();
-    if (player != null) {
-      if (room != null) deps.rooms().apply(room).tell(new RoomEntity.Disconnect(player));
+    if (welcomed && !replaced) {
+      if (room != null) deps.rooms().apply(room).tell(new RoomEntity.Disconnect(player, roomEvents));
       deps.directory().put(new PlayerDirectory.Entry(player, room != null ? room : joining, deps.millisClock().getAsLong()));
     }
     log.info("connection closed: {} player {}: {}", connection.describe(), player, closeReason);

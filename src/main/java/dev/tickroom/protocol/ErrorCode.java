@@ -12,6 +12,7 @@ public final class ErrorCode {
   public static final String RATE_LIMITED = "rate_limited";
   public static final String ROOM_CLOSED = "room_closed";
   public static final String ROOM_UNAVAILABLE = "room_unavailable";
+  public static final String SESSION_REPLACED = "session_replaced";
 
   private ErrorCode() {}
 }

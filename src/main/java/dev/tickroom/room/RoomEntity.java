@@ -55,8 +55,8 @@ public final class RoomEntity {
 
   public record Leave(String player, ActorRef<RoomEvent> replyTo) implements Command {}
 
-  /** The player's connection ended; it may come back with its resume token. */
-  public record Disconnect(String player) implements Command {}
+  /** The player's connection ended; it may come back with its resume token. Ignored if {@code session} was replaced. */
+  public record Disconnect(String player, ActorRef<RoomEvent> session) implements Command {}
 
   public record Chat(String player, String text) implements Command {}
 
@@ -242,7 +242,7 @@ public final class RoomEntity {
         .onMessage(Input.class, this::onInput)
         .onMessage(Join.class, this::onJoin)
         .onMessage(Leave.class, this::onLeave)
-        .onMessage(Disconnect.class, msg -> onGone(msg.player(), null))
+        .onMessage(Disconnect.class, msg -> onGone(msg.player(), msg.session()))
         .onMessage(MemberGone.class, msg -> onGone(msg.player(), msg.ref()))
         .onMessage(Chat.class, this::onChat)
         .onMessage(GetInfo.class, msg -> {
@@ -266,7 +266,7 @@ public final class RoomEntity {
       // the same player again: a resumed session, or a session re-attaching after the room moved
       if (!existing.ref.equals(join.replyTo())) {
         ctx.unwatch(existing.ref);
-        existing.ref.tell(new RoomEvent.Left(roomId));
+        existing.ref.tell(new RoomEvent.Replaced(roomId));
         existing.ref = join.replyTo();
         ctx.watchWith(existing.ref, new MemberGone(existing.id, existing.ref));
       }
@@ -369,7 +369,7 @@ public final class RoomEntity {
   private Behavior<Command> onGone(String player, ActorRef<RoomEvent> ref) {
     Member member = members.get(player);
     // a stale notice about a session this member has already replaced is ignored
-    if (member == null || (ref != null && !member.ref.equals(ref))) return Behaviors.same();
+    if (member == null || !member.ref.equals(ref)) return Behaviors.same();
     Behavior<Command> next = removeMember(member, LeaveReason.DISCONNECTED);
     return next != null ? next : Behaviors.same();
   }

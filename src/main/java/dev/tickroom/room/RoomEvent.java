@@ -40,6 +40,9 @@ public sealed interface RoomEvent extends CborSerializable {
   /** The member is out of the room: it left, or the game removed it. */
   record Left(String roomId) implements RoomEvent {}
 
+  /** Another session of the same player (a resume on a new connection) took this member's place. */
+  record Replaced(String roomId) implements RoomEvent {}
+
   record Chat(String roomId, String from, String text) implements RoomEvent {}
 
   /** A game or room error for this member only, e.g. {@code not_your_turn}. */

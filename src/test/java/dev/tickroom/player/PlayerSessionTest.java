@@ -284,7 +284,7 @@ class PlayerSessionTest {
     String player = c.hello().player();
     c.join("r1");
     c.session.tell(new PlayerSession.ClientClosed("connection reset"));
-    assertEquals(new RoomEntity.Disconnect(player), c.room.expectMessageClass(RoomEntity.Disconnect.class));
+    assertEquals(player, c.room.expectMessageClass(RoomEntity.Disconnect.class).player());
     c.acks.expectTerminated(c.session, Duration.ofSeconds(3));
   }
 
@@ -311,6 +311,22 @@ class PlayerSessionTest {
     assertNull(rejoin.game());
     rejoin.replyTo().tell(new RoomEvent.Joined("r9", "arena", w.player(), 50, "{}".getBytes(), room.getRef()));
     assertEquals("r9", second.next(ServerMessage.Joined.class).room());
+  }
+
+  @Test
+  void aSessionReplacedByAResumeClosesWithoutTouchingTheNewOne() {
+    PlayerDirectory directory = new PlayerDirectory.Local(60_000);
+    Client c = new Client(base, testKit.createTestProbe(), directory, new AtomicLong(1_000), new AtomicLong());
+    String player = c.hello().player();
+    ActorRef<RoomEvent> events = c.join("r1");
+    events.tell(new RoomEvent.Replaced("r1"));
+    assertEquals("r1", c.next(ServerMessage.Left.class).room());
+    assertEquals(ErrorCode.SESSION_REPLACED, c.error());
+    c.awaitClosed();
+    c.session.tell(new PlayerSession.ClientClosed("closed"));
+    c.acks.expectTerminated(c.session, Duration.ofSeconds(3));
+    c.room.expectNoMessage(Duration.ofMillis(200)); // no Disconnect: the room belongs to the new session
+    assertEquals("r1", directory.get(player).toCompletableFuture().join().orElseThrow().room());
   }
 
   @Test

@@ -208,6 +208,27 @@ class RoomEntityTest {
   }
 
   @Test
+  void aResumedSessionReplacesTheOldOneAndStaleDisconnectsAreIgnored() {
+    ActorRef<RoomEntity.Command> room = room("r12");
+    TestProbe<RoomEvent> old = testKit.createTestProbe();
+    TestProbe<RoomEvent> fresh = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, old.getRef()));
+    old.expectMessageClass(RoomEvent.Joined.class);
+    room.tell(new RoomEntity.Join("pa", "ann", null, fresh.getRef()));
+    fresh.expectMessageClass(RoomEvent.Joined.class);
+    assertEquals(new RoomEvent.Replaced("r12"), old.expectMessageClass(RoomEvent.Replaced.class));
+    room.tell(new RoomEntity.Disconnect("pa", old.getRef())); // the old connection ends later
+    manualTime.timePasses(TICK);
+    assertEquals(1, nextState(fresh).tick()); // still a member
+    TestProbe<RoomEntity.Info> info = testKit.createTestProbe();
+    room.tell(new RoomEntity.GetInfo(info.getRef()));
+    assertEquals(1, info.expectMessageClass(RoomEntity.Info.class).players());
+    room.tell(new RoomEntity.Disconnect("pa", fresh.getRef()));
+    room.tell(new RoomEntity.GetInfo(info.getRef()));
+    assertEquals(0, info.expectMessageClass(RoomEntity.Info.class).players());
+  }
+
+  @Test
   void anEmptyRoomStopsAfterTheIdleTimeout() {
     ActorRef<RoomEntity.Command> room = room("r8");
     TestProbe<RoomEvent> a = testKit.createTestProbe();
