@@ -1,5 +1,7 @@
 package dev.tickroom;
 
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+
 import dev.tickroom.cluster.Formation;
 import dev.tickroom.cluster.GameEndpoints;
 import dev.tickroom.cluster.Replicated;
@@ -9,8 +11,8 @@ import dev.tickroom.metrics.Metrics;
 import dev.tickroom.net.TcpGateway;
 import dev.tickroom.net.WebSocketGateway;
 import dev.tickroom.ops.ClusterStatus;
-import dev.tickroom.ops.WebRoutes;
 import dev.tickroom.ops.NodeStatus;
+import dev.tickroom.ops.WebRoutes;
 import dev.tickroom.player.Connection;
 import dev.tickroom.player.PlayerSession;
 import dev.tickroom.player.ReplicatedPlayerDirectory;
@@ -39,7 +41,6 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Tcp;
-import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,10 @@ public final class Guardian {
   public record Started(InetSocketAddress game, String gameEndpoint, String management, InetSocketAddress http) {}
 
   private static final Logger log = LoggerFactory.getLogger(Guardian.class);
+  /** Resume tokens also stop working this long after they were issued, whatever the directory says. */
+  private static final Duration TOKEN_MAX_AGE = Duration.ofHours(24);
+
+  private record Bindings(Tcp.ServerBinding tcp, ServerBinding http) {}
 
   private Guardian() {}
 
@@ -87,14 +92,21 @@ public final class Guardian {
     CompletableFuture<String> endpoint = new CompletableFuture<>();
     ctx.spawn(NodeStatus.create(sessions, metrics, endpoint, settings.askTimeout()), "node-status");
 
-    PlayerSession.Deps sessionDeps = new PlayerSession.Deps(settings, "", new ResumeTokens(settings.clusterSecret(), 24L * 3600 * 1000),
-        new ReplicatedPlayerDirectory(replicated, 2 * settings.rooms().resumeGrace().toMillis()), sessions, metrics, room -> sharding.entityRefFor(RoomEntity.TYPE_KEY, room),
-        System::nanoTime, System::currentTimeMillis);
+    CompletableFuture<String> nodeName = new CompletableFuture<>();
+    PlayerSession.Deps sessionDeps = new PlayerSession.Deps(
+        settings,
+        () -> nodeName.getNow(""),
+        new ResumeTokens(settings.clusterSecret(), TOKEN_MAX_AGE.toMillis()),
+        new ReplicatedPlayerDirectory(replicated, 2 * settings.rooms().resumeGrace().toMillis()),
+        sessions,
+        metrics,
+        room -> sharding.entityRefFor(RoomEntity.TYPE_KEY, room),
+        System::nanoTime,
+        System::currentTimeMillis);
     AtomicLong ids = new AtomicLong();
-    CompletableFuture<PlayerSession.Deps> namedDeps = new CompletableFuture<>();
     Function<String, Function<Connection, ActorRef<PlayerSession.Command>>> spawner = transport -> connection -> {
       ActorRef<PlayerSession.Command> session = system.systemActorOf(
-          PlayerSession.create(namedDeps.getNow(sessionDeps), connection), transport + "-session-" + ids.incrementAndGet(), Props.empty());
+          PlayerSession.create(sessionDeps, connection), transport + "-session-" + ids.incrementAndGet(), Props.empty());
       sessions.register(session, transport);
       return session;
     };
@@ -103,7 +115,8 @@ public final class Guardian {
         .bind(concat(WebSocketGateway.route(Materializer.matFromSystem(system), settings.limits(), metrics, spawner.apply("ws")),
             WebRoutes.routes(new ClusterStatus(system, settings.askTimeout()), metrics)));
 
-    TcpGateway.bind(system, settings, metrics, spawner.apply("tcp")).thenCombine(http, (tcp, web) -> new Object[] {tcp, web}).whenComplete((bindings, err) -> {
+    CompletionStage<Tcp.ServerBinding> tcp = TcpGateway.bind(system, settings, metrics, spawner.apply("tcp"));
+    tcp.thenCombine(http, Bindings::new).whenComplete((bindings, err) -> {
       if (err != null) {
         log.error("cannot bind the game port {}:{} or the HTTP port {}:{}: {}", settings.gameHost(), settings.gamePort(),
             settings.httpHost(), settings.httpPort(), err.toString());
@@ -111,12 +124,11 @@ public final class Guardian {
         system.terminate();
         return;
       }
-      Tcp.ServerBinding binding = (Tcp.ServerBinding) bindings[0];
-      ServerBinding web = (ServerBinding) bindings[1];
+      Tcp.ServerBinding binding = bindings.tcp();
+      ServerBinding web = bindings.http();
       InetSocketAddress addr = binding.localAddress();
       String advertised = advertisedEndpoint(settings, system, addr.getPort());
-      String nodeName = settings.nodeName().isEmpty() ? advertised : settings.nodeName();
-      namedDeps.complete(sessionDeps.withNodeName(nodeName));
+      nodeName.complete(settings.nodeName().isEmpty() ? advertised : settings.nodeName());
       endpoint.complete(advertised);
       endpoints.publish(advertised);
       leaveGracefully(system, binding, web, sessions, endpoints);

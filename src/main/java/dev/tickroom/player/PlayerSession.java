@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -73,18 +74,14 @@ public final class PlayerSession {
   /** What a session needs from its node. */
   public record Deps(
       Settings settings,
-      String nodeName,
+      Supplier<String> nodeName,
       ResumeTokens tokens,
       PlayerDirectory directory,
       SessionRegistry registry,
       Metrics metrics,
       Function<String, RecipientRef<RoomEntity.Command>> rooms,
       LongSupplier nanoClock,
-      LongSupplier millisClock) {
-    public Deps withNodeName(String name) {
-      return new Deps(settings, name, tokens, directory, registry, metrics, rooms, nanoClock, millisClock);
-    }
-  }
+      LongSupplier millisClock) {}
 
   public static Behavior<Command> create(Deps deps, Connection connection) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new PlayerSession(deps, connection, ctx, timers).awaitingHello()));
@@ -263,7 +260,7 @@ public final class PlayerSession {
     this.player = id;
     this.name = name;
     this.welcomed = true;
-    send(new ServerMessage.Welcome(id, deps.nodeName(), deps.tokens().issue(id, deps.millisClock().getAsLong())));
+    send(new ServerMessage.Welcome(id, deps.nodeName().get(), deps.tokens().issue(id, deps.millisClock().getAsLong())));
     deps.directory().put(new PlayerDirectory.Entry(id, backToRoom, 0));
     if (backToRoom != null) requestJoin(backToRoom, null);
     return active();

@@ -72,7 +72,7 @@ class PlayerSessionTest {
 
     Client(Settings settings, TestProbe<RoomEntity.Command> room, PlayerDirectory directory, AtomicLong millis, AtomicLong nanos) {
       this.room = room;
-      PlayerSession.Deps deps = new PlayerSession.Deps(settings, "node-1", new ResumeTokens("secret", 3_600_000),
+      PlayerSession.Deps deps = new PlayerSession.Deps(settings, () -> "node-1", new ResumeTokens("secret", 3_600_000),
           directory, new SessionRegistry(), dev.tickroom.metrics.Metrics.none(), id -> room.getRef(), nanos::get, millis::get);
       session = testKit.spawn(PlayerSession.create(deps, conn));
     }
