@@ -241,11 +241,15 @@ class ClusterTest {
       JsonNode s = players.get(i).await(m -> isState(m) && room.equals(m.get("room").asText()));
       assertNotNull(s.get("tick"));
     }
-    // and the admin view over HTTP lists all three members and the rooms
-    String json = httpGet(newcomer.managementUri() + "/admin/status");
-    JsonNode admin = dev.tickroom.protocol.Codec.MAPPER.readTree(json);
+    // and the admin view over HTTP lists all three members and, once no room is mid-move, all the rooms
+    JsonNode admin = null;
+    for (int attempt = 0; attempt < 60; attempt++) {
+      admin = dev.tickroom.protocol.Codec.MAPPER.readTree(httpGet(newcomer.managementUri() + "/admin/status"));
+      if (admin.get("rooms").size() == rooms) break;
+      Thread.sleep(500); // polling the admin view, bounded
+    }
     assertEquals(3, admin.get("members").size());
-    assertEquals(rooms, admin.get("rooms").size());
+    assertEquals(rooms, admin.get("rooms").size(), admin.toString());
   }
 
   static String httpGet(String url) throws Exception {
