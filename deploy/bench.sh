@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Benchmarks one tickroom node on this machine with the built-in load generator.
 #
-#   deploy/bench.sh [sweep|echo|memory|soak|all] [--quick]
+#   deploy/bench.sh [sweep|arena|echo|memory|soak|all] [--quick]
 #
 #   sweep    arena-load over ROOMS (default "25 50 100 150 200") rooms of PLAYERS (10) players, then echo-load
 #            (the default mode)
+#   arena    the arena-load sweep alone
 #   echo     echo-load only: ECHO_CLIENTS (100) clients x ECHO_IN_FLIGHT (8) pings in flight
 #   memory   LOBBY_CLIENTS (10000) players connected in the lobby (hello only, no room): server RSS and live heap
 #   soak     SOAK_ROOMS (100) rooms x PLAYERS for SOAK_SECONDS (300): RSS and heap sampled over time
@@ -45,14 +46,14 @@ MODE=sweep
 QUICK=0
 for arg in "$@"; do
   case "$arg" in
-    sweep | echo | memory | soak | all) MODE=$arg ;;
+    sweep | arena | echo | memory | soak | all) MODE=$arg ;;
     --quick) QUICK=1 ;;
     -h | --help)
       sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
-      echo "bench.sh: unknown argument '$arg' (sweep|echo|memory|soak|all, --quick, --help)" >&2
+      echo "bench.sh: unknown argument '$arg' (sweep|arena|echo|memory|soak|all, --quick, --help)" >&2
       exit 2
       ;;
   esac
@@ -106,7 +107,7 @@ die() {
 
 # The PID is ours only while it is still the java process carrying this run's marker.
 node_is_ours() {
-  [[ -n $NODE_PID ]] && [[ -r /proc/$NODE_PID/cmdline ]] && tr '\0' ' ' <"/proc/$NODE_PID/cmdline" | grep -q -- "$MARKER"
+  [[ -n $NODE_PID ]] && [[ -r /proc/$NODE_PID/cmdline ]] && tr '\0' ' ' 2>/dev/null <"/proc/$NODE_PID/cmdline" | grep -q -- "$MARKER"
 }
 
 start_node() { # name [VAR=value...]: extra environment for the node
@@ -123,10 +124,12 @@ start_node() { # name [VAR=value...]: extra environment for the node
   NODE_PID=$!
   local waited=0
   until grep -q "game port listening" "$NODE_LOG" 2>/dev/null; do
-    node_is_ours || die "the node exited during startup; see $NODE_LOG"
+    # (the marker is checked once the JVM runs; until then the PID may still be the shell exec-ing it)
+    kill -0 "$NODE_PID" 2>/dev/null || die "the node exited during startup; see $NODE_LOG"
     ((waited++ < 120)) || die "the node did not bind its game port within 120 s; see $NODE_LOG"
     sleep 1
   done
+  node_is_ours || die "pid $NODE_PID is not the node this script started"
   # let the one-node cluster settle (shard coordinator, singleton) before load arrives
   sleep 3
   log "node up: pid $NODE_PID, log $NODE_LOG"
@@ -484,6 +487,7 @@ log "results go to $BENCH_DIR"
 
 case "$MODE" in
   sweep) sweep && echo_load ;;
+  arena) sweep ;;
   echo) echo_load ;;
   memory) memory ;;
   soak) soak ;;
