@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
 /**
  * One selector thread driving a share of the simulated clients: client numbers {@code index},
  * {@code index + threads}, ... It opens them on the ramp-up schedule, runs each one's handshake, sends its
- * traffic (arena inputs from a 50-slot timing wheel, echo pings on each pong), reads and scans what comes back
+ * traffic (arena inputs from a 50-slot timing wheel, echo pings on each pong, lobby pings from a 100-slot wheel
+ * over the ping interval), reads and scans what comes back
  * and records figures into {@link Stats}. Output produced during one loop iteration is written with one
  * {@code write} per connection at the end of the iteration.
  */
@@ -24,8 +25,10 @@ final class IoLoop implements Runnable {
   static final int READ_BUFFER = 256 * 1024;
   /** Longest line accepted (64 KiB + "\r"), see PROTOCOL.md "Framing". */
   static final int MAX_LINE = 65_536 + 1;
-  /** The input period is 50 ms; the wheel has one slot per millisecond of it. */
-  private static final int SLOTS = 50;
+  /** Arena: the input period is 50 ms; the wheel has one slot per millisecond of it. */
+  private static final int ARENA_SLOTS = 50;
+  /** Lobby: the ping interval is split into this many slots. */
+  private static final int LOBBY_SLOTS = 100;
   private static final long MS = 1_000_000L;
   /** At most this many connection attempts per loop iteration, to keep reading while ramping up. */
   private static final int CONNECTS_PER_ITERATION = 256;
@@ -58,6 +61,7 @@ final class IoLoop implements Runnable {
   private final Plan plan;
   private final Stats stats;
   private final boolean arena;
+  private final boolean lobby;
   private final int total;
   private final int playersPerRoom;
   private final int inFlight;
@@ -65,13 +69,16 @@ final class IoLoop implements Runnable {
   private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER);
   private final LineScanner scanner = new LineScanner();
   private final List<Conn> dirty = new ArrayList<>();
+  /** Clients with periodic traffic (arena inputs, lobby pings), by slot: client k is in slot k % slots. */
   private final List<List<Conn>> wheel = new ArrayList<>();
+  private final int slots;
+  private final long slotNanos;
   private final SplittableRandom random;
   private volatile boolean stopping;
 
   private int nextClient;
   private int playing;
-  private long lastWheelMs = Long.MIN_VALUE;
+  private long lastSlot = Long.MIN_VALUE;
   private long deliveredLocal;
   private long deliveredInWindowLocal;
 
@@ -82,13 +89,16 @@ final class IoLoop implements Runnable {
     this.stats = stats;
     Options o = plan.options();
     this.arena = o.scenario() == Scenario.ARENA;
+    this.lobby = o.scenario() == Scenario.LOBBY;
     this.total = o.totalClients();
     this.playersPerRoom = o.playersPerRoom();
     this.inFlight = o.inFlight();
     this.selector = Selector.open();
     this.random = new SplittableRandom(0x7a11c0deL + index);
     this.nextClient = index;
-    for (int i = 0; i < SLOTS; i++) wheel.add(new ArrayList<>());
+    this.slots = lobby ? LOBBY_SLOTS : ARENA_SLOTS;
+    this.slotNanos = lobby ? Math.max(1, Math.round(o.pingIntervalSeconds() * 1e9 / LOBBY_SLOTS)) : MS;
+    for (int i = 0; i < slots; i++) wheel.add(new ArrayList<>());
   }
 
   /** Asks the loop to close its connections and return. */
@@ -103,7 +113,7 @@ final class IoLoop implements Runnable {
       while (!stopping) {
         long now = System.nanoTime();
         openDue(now);
-        if (arena) sendDueInputs(now);
+        if (arena || lobby) sendDue(now);
         flushDirty();
         long waitMs = waitMillis(System.nanoTime());
         if (waitMs <= 0) {
@@ -126,7 +136,7 @@ final class IoLoop implements Runnable {
 
   private long waitMillis(long now) {
     long wait = 100;
-    if (playing > 0) wait = 1;
+    if (playing > 0) wait = Math.max(1, Math.min(wait, slotNanos / MS));
     if (nextClient < total) {
       long untilConnect = plan.connectAt(nextClient) - now;
       wait = Math.min(wait, untilConnect <= 0 ? 0 : Math.max(1, untilConnect / MS));
@@ -159,12 +169,15 @@ final class IoLoop implements Runnable {
     }
   }
 
-  /** Sends one input for every ready client whose wheel slot came up since the last call. */
-  private void sendDueInputs(long now) {
-    long ms = (now - plan.base()) / MS;
-    long from = Math.max(lastWheelMs + 1, ms - SLOTS + 1);
-    for (long m = from; m <= ms; m++) {
-      List<Conn> slot = wheel.get((int) Math.floorMod(m, (long) SLOTS));
+  /**
+   * Sends one arena input, or one lobby ping, for every ready client whose wheel slot came up since the
+   * last call.
+   */
+  private void sendDue(long now) {
+    long current = (now - plan.base()) / slotNanos;
+    long from = Math.max(lastSlot + 1, current - slots + 1);
+    for (long m = from; m <= current; m++) {
+      List<Conn> slot = wheel.get((int) Math.floorMod(m, (long) slots));
       for (int i = 0; i < slot.size(); ) {
         Conn c = slot.get(i);
         if (c.closed) {
@@ -172,11 +185,12 @@ final class IoLoop implements Runnable {
           slot.remove(slot.size() - 1);
           continue;
         }
-        sendInput(c, now);
+        if (arena) sendInput(c, now);
+        else sendPing(c, now);
         i++;
       }
     }
-    lastWheelMs = ms;
+    lastSlot = current;
   }
 
   // ------------------------------------------------------------------ events
@@ -271,6 +285,9 @@ final class IoLoop implements Runnable {
       c.putLong(c.client / playersPerRoom);
       c.put(JOIN_END);
       markDirty(c);
+    } else if (lobby) {
+      becomeReady(c);
+      startPeriodic(c);
     } else {
       becomeReady(c);
       for (int i = 0; i < inFlight; i++) sendPing(c, now);
@@ -280,7 +297,12 @@ final class IoLoop implements Runnable {
   private void onJoined(Conn c) {
     if (c.phase != Conn.Phase.JOIN_SENT) return;
     becomeReady(c);
-    wheel.get(c.client % SLOTS).add(c);
+    startPeriodic(c);
+  }
+
+  /** Puts a ready client on the wheel: it sends its periodic message from now on. */
+  private void startPeriodic(Conn c) {
+    wheel.get(c.client % slots).add(c);
     playing++;
   }
 
@@ -336,7 +358,7 @@ final class IoLoop implements Runnable {
     } else {
       stats.unreadable.increment();
     }
-    if (c.phase == Conn.Phase.READY && !stopping) sendPing(c, now);
+    if (c.phase == Conn.Phase.READY && !stopping && !lobby) sendPing(c, now); // echo: the next ping at once
   }
 
   private void recordLatency(long nanos, boolean measured) {
@@ -427,7 +449,7 @@ final class IoLoop implements Runnable {
     c.closed = true;
     if (c.phase == Conn.Phase.READY) {
       stats.ready.decrementAndGet();
-      if (arena) playing--;
+      if (arena || lobby) playing--;
     }
     if (c.key != null) c.key.cancel();
     closeQuietly(c.channel);

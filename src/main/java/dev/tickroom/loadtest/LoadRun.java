@@ -61,8 +61,12 @@ final class LoadRun {
 
     out.printf(Locale.ROOT, "loadtest %s -> %s:%d: %s, %d I/O thread(s); ramp-up %.1f s, warm-up %s s, "
             + "measuring %s s%n", o.scenario().cliName(), target.getAddress().getHostAddress(), target.getPort(),
-        arena ? o.rooms() + " rooms x " + o.playersPerRoom() + " players = " + total + " clients"
-            : total + " clients x " + o.inFlight() + " pings in flight",
+        switch (o.scenario()) {
+          case ARENA -> o.rooms() + " rooms x " + o.playersPerRoom() + " players = " + total + " clients";
+          case ECHO -> total + " clients x " + o.inFlight() + " pings in flight";
+          case LOBBY -> total + " clients idle in the lobby, a ping every " + LoadResult.num(o.pingIntervalSeconds(), 3)
+              + " s each";
+        },
         threads, (rampEnd - base) / 1e9, LoadResult.num(o.warmupSeconds(), 3),
         LoadResult.num(o.durationSeconds(), 3));
 

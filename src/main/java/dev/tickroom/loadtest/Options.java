@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * The load generator's settings, parsed from the command line ({@link #parse}). Durations are in seconds and
- * may be fractional. {@code serverPid} is 0 when not given; {@code csv} and {@code chart} are null when not
- * given.
+ * may be fractional; {@code pingIntervalSeconds} applies to the lobby scenario only. {@code serverPid} is 0
+ * when not given; {@code csv} and {@code chart} are null when not given.
  */
 public record Options(
     Scenario scenario,
@@ -26,10 +26,11 @@ public record Options(
     Path chart,
     boolean allowRemote,
     int ioThreads,
+    double pingIntervalSeconds,
     boolean help) {
 
   static final String HELP = """
-      Usage: tickroom loadtest --scenario arena-load|echo-load [options]
+      Usage: tickroom loadtest --scenario arena-load|echo-load|lobby [options]
 
       Drives many protocol-v1 connections (newline-delimited JSON over TCP) from one process and reports
       throughput, latency and, given the server's PID, its CPU time and memory. Prints a progress line each
@@ -46,10 +47,15 @@ public record Options(
                                  client; figures are state messages delivered/s and input->ack latency.
                                  echo-load: N clients each keeping K pings in flight; figures are round
                                  trips/s and ping->pong latency.
+                                 lobby: N clients say hello and stay connected in the lobby (no room),
+                                 each sending one ping per --ping-interval; figures are round trips/s,
+                                 ping->pong latency and the server's memory with N players connected.
         --rooms R                arena-load: number of rooms bench-0..bench-(R-1) (default 10)
         --players-per-room P     arena-load: players per room (default 10, the arena maximum)
-        --clients N              echo-load: number of connections (default 100)
+        --clients N              echo-load, lobby: number of connections (default 100)
         --in-flight K            echo-load: pings kept in flight per connection (default 8)
+        --ping-interval S        lobby: seconds between two pings of one client (default 10); the clients'
+                                 pings are spread evenly over the interval
 
       Timing
         --ramp-per-second N      new connections opened per second (default 1000)
@@ -93,6 +99,7 @@ public record Options(
     Path chart = null;
     boolean allowRemote = false;
     int ioThreads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+    double pingInterval = 10;
     Set<String> seen = new HashSet<>();
 
     for (int i = 0; i < args.length; i++) {
@@ -108,7 +115,7 @@ public record Options(
       switch (name) {
         case "--help", "-h" -> {
           return new Options(Scenario.ARENA, host, port, rooms, players, clients, inFlight, duration, warmup, ramp,
-              0, null, null, false, ioThreads, true);
+              0, null, null, false, ioThreads, pingInterval, true);
         }
         case "--allow-remote" -> {
           if (inline != null) throw new UsageException("--allow-remote takes no value");
@@ -123,7 +130,9 @@ public record Options(
           switch (name) {
             case "--scenario" -> {
               scenario = Scenario.byName(value);
-              if (scenario == null) throw new UsageException("unknown scenario '" + value + "' (arena-load or echo-load)");
+              if (scenario == null) {
+                throw new UsageException("unknown scenario '" + value + "' (arena-load, echo-load or lobby)");
+              }
             }
             case "--host" -> {
               if (value.isBlank()) throw new UsageException("--host is empty");
@@ -141,17 +150,21 @@ public record Options(
             case "--csv" -> csv = Path.of(value);
             case "--chart" -> chart = Path.of(value);
             case "--io-threads" -> ioThreads = intIn(name, value, 1, 64);
+            case "--ping-interval" -> {
+              pingInterval = seconds(name, value, false);
+              if (pingInterval < 0.01) throw new UsageException(name + " must be at least 0.01 seconds, got " + value);
+            }
             default -> throw new UsageException("unknown option '" + arg + "'");
           }
         }
       }
     }
 
-    if (scenario == null) throw new UsageException("--scenario is required (arena-load or echo-load)");
-    if (scenario == Scenario.ARENA) {
-      rejectIfGiven(seen, scenario, "--clients", "--in-flight");
-    } else {
-      rejectIfGiven(seen, scenario, "--rooms", "--players-per-room");
+    if (scenario == null) throw new UsageException("--scenario is required (arena-load, echo-load or lobby)");
+    switch (scenario) {
+      case ARENA -> rejectIfGiven(seen, scenario, "--clients", "--in-flight", "--ping-interval");
+      case ECHO -> rejectIfGiven(seen, scenario, "--rooms", "--players-per-room", "--ping-interval");
+      case LOBBY -> rejectIfGiven(seen, scenario, "--rooms", "--players-per-room", "--in-flight");
     }
     long total = scenario == Scenario.ARENA ? (long) rooms * players : clients;
     if (total > 10_000_000) throw new UsageException("too many connections: " + total);
@@ -159,7 +172,7 @@ public record Options(
       throw new UsageException("--server-pid " + pid + ": no such process (cannot read /proc/" + pid + "/stat)");
     }
     return new Options(scenario, host, port, rooms, players, clients, inFlight, duration, warmup, ramp, pid, csv,
-        chart, allowRemote, ioThreads, false);
+        chart, allowRemote, ioThreads, pingInterval, false);
   }
 
   private static void rejectIfGiven(Set<String> seen, Scenario scenario, String... names) {

@@ -1,11 +1,16 @@
 package dev.tickroom.loadtest;
 
-/** The two load scenarios of PROTOCOL.md ("Load scenarios"). */
+/** The load scenarios of PROTOCOL.md ("Load scenarios"). */
 public enum Scenario {
   /** R rooms x P players of game {@code arena}, each sending an input every 50 ms. */
   ARENA("arena-load"),
   /** N authenticated clients, each keeping K pings in flight. */
-  ECHO("echo-load");
+  ECHO("echo-load"),
+  /**
+   * N clients that say hello and then stay idle in the lobby (no room), each sending one ping per
+   * interval to show it is still served: the memory a connected player costs the server.
+   */
+  LOBBY("lobby");
 
   private final String cliName;
 

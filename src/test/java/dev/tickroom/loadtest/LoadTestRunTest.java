@@ -2,6 +2,7 @@ package dev.tickroom.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -116,6 +117,39 @@ class LoadTestRunTest {
       assertEquals(0, json.get("disconnects").asInt());
       assertTrue(server.pongsSent.get() > 0);
     }
+  }
+
+  @Test
+  @Timeout(15)
+  void lobbyHoldsIdleClientsThatOnlyPing() throws Exception {
+    long pid = ProcessHandle.current().pid();
+    try (FakeServer server = new FakeServer()) {
+      Options o = Options.parse("--scenario", "lobby", "--port", String.valueOf(server.port()), "--clients", "30",
+          "--ping-interval", "0.25", "--warmup", "0.5", "--duration", "2", "--ramp-per-second", "300",
+          "--io-threads", "2", "--server-pid", String.valueOf(pid));
+      LoadResult r = LoadTest.run(o, out);
+
+      assertEquals(0, r.exitCode(), output());
+      assertEquals(0, server.errorsSent.get(), "the client broke the protocol: " + output());
+      assertEquals(30, r.connections().peakReady(), output());
+      assertEquals(0, r.errors());
+      assertEquals(0, r.disconnects());
+      assertEquals(0, r.rooms());
+      // nobody joined a room, so nobody got a state
+      assertEquals(0, server.statesSent.get());
+      // 30 clients x 4 pings/s, spread over the interval
+      assertTrue(r.deliveredPerS() > 0.8 * 120 && r.deliveredPerS() < 1.2 * 120, "round trips/s " + r.deliveredPerS());
+      assertNotNull(r.latP99Ms());
+      assertTrue(r.latP50Ms() > 0 && r.latP50Ms() <= r.latP99Ms(), output());
+      assertNull(r.tickIntervalP99Ms());
+      assertTrue(r.serverRssMb() > 0);
+
+      JsonNode json = lastLineJson();
+      assertEquals(JSON_KEYS, keys(json));
+      assertEquals("lobby", json.get("scenario").asText());
+      assertEquals(30, json.get("clients").asInt());
+    }
+    assertTrue(output().contains("30 clients idle in the lobby"), output());
   }
 
   @Test

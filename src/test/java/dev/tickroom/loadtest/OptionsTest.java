@@ -53,6 +53,15 @@ class OptionsTest {
   }
 
   @Test
+  void lobbyTakesClientsAndPingInterval() {
+    Options o = Options.parse("--scenario", "lobby", "--clients", "10000", "--ping-interval", "2.5");
+    assertEquals(Scenario.LOBBY, o.scenario());
+    assertEquals(10_000, o.totalClients());
+    assertEquals(2.5, o.pingIntervalSeconds());
+    assertEquals(10, Options.parse("--scenario", "lobby").pingIntervalSeconds());
+  }
+
+  @Test
   void rejectsBadArguments() {
     String[][] bad = {
         {},
@@ -69,6 +78,12 @@ class OptionsTest {
         {"--scenario", "arena-load", "--port", "1", "--port", "2"},
         {"--scenario", "arena-load", "--server-pid", "2147483647"},
         {"--scenario", "arena-load", "--allow-remote=yes"},
+        {"--scenario", "lobby", "--rooms", "5"},
+        {"--scenario", "lobby", "--in-flight", "5"},
+        {"--scenario", "echo-load", "--ping-interval", "1"},
+        {"--scenario", "arena-load", "--ping-interval", "1"},
+        {"--scenario", "lobby", "--ping-interval", "0"},
+        {"--scenario", "lobby", "--ping-interval", "0.001"},
     };
     for (String[] args : bad) {
       assertThrows(UsageException.class, () -> Options.parse(args), String.join(" ", args));
@@ -98,7 +113,7 @@ class OptionsTest {
     String help = buf.toString(StandardCharsets.UTF_8);
     for (String option : new String[] {"--scenario", "--host", "--port", "--rooms", "--players-per-room",
         "--clients", "--in-flight", "--duration", "--warmup", "--ramp-per-second", "--server-pid", "--csv",
-        "--chart", "--allow-remote", "--io-threads", "arena-load", "echo-load"}) {
+        "--chart", "--allow-remote", "--io-threads", "--ping-interval", "arena-load", "echo-load", "lobby"}) {
       assertTrue(help.contains(option), option);
     }
   }

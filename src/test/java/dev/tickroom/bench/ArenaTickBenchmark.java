@@ -1,0 +1,82 @@
+package dev.tickroom.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tickroom.game.Input;
+import dev.tickroom.game.PlayerId;
+import dev.tickroom.game.RoomSeed;
+import dev.tickroom.game.Step;
+import dev.tickroom.games.arena.ArenaGame;
+import dev.tickroom.games.arena.ArenaState;
+import dev.tickroom.protocol.Codec;
+import dev.tickroom.protocol.ClientMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * One arena tick of a full room (10 players, each with one input, as under arena-load), and the view
+ * encoding the room does once per tick for all members. Run:
+ * {@code mvn -B -ntp -Pjmh test-compile -Djmh.args="ArenaTickBenchmark"}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class ArenaTickBenchmark {
+  private static final int INPUT_SETS = 64;
+
+  private final ArenaGame game = new ArenaGame();
+  private ArenaState state;
+  private final List<List<Input>> inputSets = new ArrayList<>();
+  private long tick;
+
+  @Setup
+  public void setup() {
+    state = game.create(RoomSeed.of("bench-42", 42));
+    List<PlayerId> players = new ArrayList<>();
+    for (int i = 0; i < ArenaGame.MAX_PLAYERS; i++) {
+      PlayerId id = PlayerId.of("player-" + i);
+      players.add(id);
+      state = game.join(state, id, "bot-" + i).state();
+    }
+    // inputs as the codec makes them from the wire (data is a Jackson tree), random directions
+    SplittableRandom random = new SplittableRandom(7);
+    long seq = 0;
+    for (int k = 0; k < INPUT_SETS; k++) {
+      List<Input> set = new ArrayList<>();
+      for (PlayerId p : players) {
+        String line = "{\"type\":\"input\",\"seq\":" + (++seq) + ",\"data\":{\"dx\":" + (random.nextInt(3) - 1)
+            + ",\"dy\":" + (random.nextInt(3) - 1) + "}}";
+        JsonNode data = ((ClientMessage.Input) Codec.decode(line)).data();
+        set.add(new Input(p, seq, data));
+      }
+      inputSets.add(set);
+    }
+  }
+
+  @Benchmark
+  public Step<ArenaState> tick() {
+    tick++;
+    return game.tick(state, tick, inputSets.get((int) (tick % INPUT_SETS)));
+  }
+
+  @Benchmark
+  public byte[] encodeView() {
+    return Codec.writeJson(game.view(state, null));
+  }
+
+  /** What a room does per tick before fanning out: tick, then encode the shared view once. */
+  @Benchmark
+  public byte[] tickAndEncodeView() {
+    tick++;
+    state = game.tick(state, tick, inputSets.get((int) (tick % INPUT_SETS))).state();
+    return Codec.writeJson(game.view(state, null));
+  }
+}
