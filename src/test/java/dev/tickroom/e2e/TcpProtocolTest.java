@@ -89,7 +89,6 @@ class TcpProtocolTest extends ProtocolContract {
       // slow now stops reading. fast chats at a pace the rate limit allows; each chat also goes to slow,
       // whose unsendable messages pile up until the server gives up on it.
       long lastTick = -1;
-      int states = 0;
       String text = "z".repeat(500);
       for (int i = 0; i < 100; i++) {
         fast.send("{\"type\":\"chat\",\"text\":\"" + text + "\"}");
@@ -98,7 +97,6 @@ class TcpProtocolTest extends ProtocolContract {
           long tick = m.get("tick").asLong();
           assertTrue(tick > lastTick);
           lastTick = tick;
-          states++;
         }
       }
       // fast kept getting states all along; let it read on for a second's worth of ticks, none missing
@@ -109,7 +107,6 @@ class TcpProtocolTest extends ProtocolContract {
       }
       // the slow client was disconnected: once it reads what the kernel buffered, the stream ends
       assertTrue(slow.closedWithin(Duration.ofSeconds(10)), "slow reader disconnected");
-      assertTrue(states + lastTick >= 0);
     }
   }
 }
