@@ -6,12 +6,11 @@ import dev.tickroom.player.Connection;
 import dev.tickroom.player.PlayerSession;
 import dev.tickroom.protocol.Decoded;
 import dev.tickroom.protocol.ServerMessage;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
@@ -37,16 +36,15 @@ public final class SessionFlow {
     }
   }
 
-  /**
-   * Starts a session for one connection; {@code spawn} creates the session actor. The returned flow must be
-   * materialized once.
-   */
+  /** Starts a session for one connection; {@code spawn} creates the session actor. */
   public static Flow<Decoded, Outbox, NotUsed> create(
       Materializer mat, Settings.Limits limits, Metrics metrics, String transport, String description,
       Function<Connection, ActorRef<PlayerSession.Command>> spawn) {
     int maxWaiting = limits.outboundQueue();
+    Pair<BoundedSourceQueue<ServerMessage>, Source<ServerMessage, NotUsed>> queue =
+        Source.<ServerMessage>queue(maxWaiting).preMaterialize(mat);
     SharedKillSwitch kill = KillSwitches.shared(description);
-    QueueConnection connection = new QueueConnection(kill, description, maxWaiting, metrics);
+    QueueConnection connection = new QueueConnection(queue.first(), kill, description, maxWaiting, new AtomicInteger(), metrics);
     ActorRef<PlayerSession.Command> session = spawn.apply(connection);
 
     Sink<Decoded, NotUsed> in = Flow.<Decoded>create().via(kill.flow()).map(d -> {
@@ -60,13 +58,7 @@ public final class SessionFlow {
         new PlayerSession.ClientClosed("client closed the connection"),
         err -> new PlayerSession.ClientClosed("connection failed: " + err.getMessage())));
 
-    // The queue is materialized with the rest of the connection's stream, in the same graph interpreter
-    // (a pre-materialized queue would run in a stream of its own: one more actor hop for every message).
-    Source<Outbox, NotUsed> out = Source.<ServerMessage>queue(maxWaiting)
-        .mapMaterializedValue(queue -> {
-          connection.attach(queue);
-          return NotUsed.getInstance();
-        })
+    Source<Outbox, NotUsed> out = queue.second()
         .conflateWithSeed(Outbox::of, Outbox::add)
         .map(batch -> {
           connection.waiting.addAndGet(-batch.others());
@@ -83,74 +75,20 @@ public final class SessionFlow {
     return Flow.fromSinkAndSource(in, out);
   }
 
-  /**
-   * The session's view of the outbound queue; counts the messages waiting besides the latest state. The
-   * session exists before the stream is materialized, so what it sends before the queue is attached (in
-   * practice nothing: it only answers the client, whose lines come through the same stream) is kept and
-   * offered first.
-   */
-  private static final class QueueConnection implements Connection {
-    private final SharedKillSwitch kill;
-    private final String description;
-    private final int maxWaiting;
-    private final Metrics metrics;
-    final AtomicInteger waiting = new AtomicInteger();
-    private volatile BoundedSourceQueue<ServerMessage> queue;
-    /** Guarded by this, until the queue is attached. */
-    private List<ServerMessage> early;
-    private boolean closedEarly;
-
-    QueueConnection(SharedKillSwitch kill, String description, int maxWaiting, Metrics metrics) {
-      this.kill = kill;
-      this.description = description;
-      this.maxWaiting = maxWaiting;
-      this.metrics = metrics;
-    }
-
-    void attach(BoundedSourceQueue<ServerMessage> q) {
-      synchronized (this) {
-        if (early != null) {
-          for (ServerMessage m : early) q.offer(m);
-          early = null;
-        }
-        if (closedEarly) q.complete();
-        queue = q;
-      }
-    }
-
+  /** The session's view of the outbound queue; counts the messages waiting besides the latest state. */
+  private record QueueConnection(
+      BoundedSourceQueue<ServerMessage> queue, SharedKillSwitch kill, String description, int maxWaiting,
+      AtomicInteger waiting, Metrics metrics) implements Connection {
     @Override
     public boolean send(ServerMessage message) {
       if (!(message instanceof ServerMessage.State) && waiting.incrementAndGet() > maxWaiting) return false;
-      BoundedSourceQueue<ServerMessage> q = queue;
-      if (q == null) {
-        synchronized (this) {
-          q = queue;
-          if (q == null) {
-            if (!closedEarly) {
-              if (early == null) early = new ArrayList<>(4);
-              early.add(message);
-            }
-            return true;
-          }
-        }
-      }
-      QueueOfferResult r = q.offer(message);
+      QueueOfferResult r = queue.offer(message);
       return r == QueueOfferResult.enqueued() || r instanceof QueueOfferResult.QueueClosed$;
     }
 
     @Override
     public void close() {
-      BoundedSourceQueue<ServerMessage> q = queue;
-      if (q == null) {
-        synchronized (this) {
-          q = queue;
-          if (q == null) {
-            closedEarly = true;
-            return;
-          }
-        }
-      }
-      q.complete();
+      queue.complete();
     }
 
     @Override
