@@ -20,7 +20,9 @@
 #
 # Before each run it waits until the machine is quiet: the CPU used by processes other than the node, over
 # QUIET_SAMPLE seconds, must be at most QUIET_MAX_CORES cores (polling every 30 s, at most QUIET_WAIT seconds;
-# after that it runs anyway and records the figure in the `other_cpu` field).
+# after that it runs anyway and records the figure in the `other_cpu` field). During each run it also measures
+# the load generator's CPU (`loadgen_cpu`, cores) and what other processes used (`other_cpu_during`); a run
+# with other_cpu_during above QUIET_MAX_CORES is flagged as disturbed in the log.
 #
 # Settings (environment):
 #   ROOMS="25 50 100 150 200"  PLAYERS=10  DURATION=60  WARMUP=10  REPEAT=2  RAMP=500
@@ -30,7 +32,7 @@
 #   BENCH_DIR=target/bench/<date-time>   results folder (target/ is git-ignored)
 #   TICKROOM_JAR=target/tickroom.jar     the server under test
 #   LOADTEST_JAR=$TICKROOM_JAR           the load generator (another jar makes before/after comparisons fair)
-#   JAVA=java  BENCH_JAVA_OPTS="-Xms1g -Xmx1g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError"  (the node)
+#   JAVA=java  BENCH_JAVA_OPTS="-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError"  (the node)
 #   LOADTEST_JAVA_OPTS="-Xmx1g"
 #   BENCH_GAME_PORT=19000  BENCH_HTTP_PORT=19080  BENCH_CLUSTER_PORT=25700  BENCH_MGMT_PORT=19558
 #   QUIET_MAX_CORES=0.25  QUIET_SAMPLE=5  QUIET_WAIT=600
@@ -81,7 +83,7 @@ BENCH_DIR=${BENCH_DIR:-target/bench/$(date +%Y%m%d-%H%M%S)}
 TICKROOM_JAR=${TICKROOM_JAR:-target/tickroom.jar}
 LOADTEST_JAR=${LOADTEST_JAR:-$TICKROOM_JAR}
 JAVA=${JAVA:-java}
-BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError}
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError}
 LOADTEST_JAVA_OPTS=${LOADTEST_JAVA_OPTS:--Xmx1g}
 NODE_EXTRA_OPTS=${NODE_EXTRA_OPTS:-}
 BENCH_GAME_PORT=${BENCH_GAME_PORT:-19000}
@@ -242,9 +244,27 @@ run_load() {
   read -r -a jopts <<<"$LOADTEST_JAVA_OPTS"
   LAST_OUT=$BENCH_DIR/runs/$label-$rep.txt
   log "run $label #$rep: loadtest $*"
-  local status=0
+  local status=0 b0 n0 t0 lg lg_ticks=0 t
+  b0=$(total_busy_ticks)
+  n0=$(node_ticks)
+  t0=$(date +%s.%N)
   "$JAVA" "${jopts[@]}" -jar "$LOADTEST_JAR" loadtest --port "$BENCH_GAME_PORT" --server-pid "$NODE_PID" \
-    --csv "$BENCH_DIR/runs/$label-$rep.csv" "$@" >"$LAST_OUT" 2>&1 || status=$?
+    --csv "$BENCH_DIR/runs/$label-$rep.csv" "$@" >"$LAST_OUT" 2>&1 &
+  lg=$!
+  # the load generator's own CPU (sampled each second while it runs), so that what is left is other processes
+  while kill -0 "$lg" 2>/dev/null; do
+    t=$(sed 's/.*) //' "/proc/$lg/stat" 2>/dev/null | awk '{print $12+$13}' || true)
+    [[ -n $t ]] && lg_ticks=$t
+    sleep 1
+  done
+  wait "$lg" || status=$?
+  local during loadgen
+  read -r during loadgen < <(awk -v b="$(($(total_busy_ticks) - b0))" -v n="$(($(node_ticks) - n0))" -v l="$lg_ticks" \
+    -v hz="$(getconf CLK_TCK)" -v s="$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')" \
+    'BEGIN { o = (b - n - l) / hz / s; if (o < 0) o = 0; printf "%.2f %.2f\n", o, l / hz / s }')
+  if awk -v v="$during" -v m="$QUIET_MAX_CORES" 'BEGIN { exit !(v > m) }'; then
+    log "warning: other processes used $during cores during run $label #$rep: its figures are disturbed"
+  fi
   local json
   json=$(grep '^{"scenario"' "$LAST_OUT" | tail -n 1 || true)
   if [[ -z $json ]]; then
@@ -254,7 +274,7 @@ run_load() {
   fi
   local peak
   peak=$(sed -n 's/^connections *[0-9]* planned, \([0-9]*\) ready at peak.*/\1/p' "$LAST_OUT" | tail -n 1)
-  LAST_JSON="{\"label\":\"$label\",\"rep\":$rep,\"date\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"other_cpu\":$OTHER_CPU,\"peak_connected\":${peak:-0},\"exit\":$status,${json#\{}"
+  LAST_JSON="{\"label\":\"$label\",\"rep\":$rep,\"date\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"other_cpu\":$OTHER_CPU,\"other_cpu_during\":$during,\"loadgen_cpu\":$loadgen,\"peak_connected\":${peak:-0},\"exit\":$status,${json#\{}"
   echo "$LAST_JSON" >>"$BENCH_DIR/results.jsonl"
   grep -E '^(delivered|round trips|latency|tick interval|errors|server) ' "$LAST_OUT" | sed 's/^/    /' >&2 || true
 }
@@ -382,12 +402,12 @@ report() {
     if grep -q '"label":"arena-' "$jsonl"; then
       echo "## arena-load ($PLAYERS players per room, 20 ticks/s)"
       echo
-      echo "| rooms | clients | expected/s | delivered/s | % | latency p50 ms | p99 ms | max ms | tick interval p99 ms | errors | disconnects | server CPU % | CPU s per 1M states | RSS MB | runs | ok (>=99 %, p99 <= 100 ms) |"
-      echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+      echo "| rooms | clients | expected/s | delivered/s | % | latency p50 ms | p99 ms | max ms | tick interval p99 ms | errors | disconnects | server CPU % | CPU s per 1M states | RSS MB | load generator CPU % | other CPU % | runs | ok (>=99 %, p99 <= 100 ms) |"
+      echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
       local l
       for l in $labels; do
         [[ $l == arena-* ]] || continue
-        local rooms=${l#arena-} clients expected d pct p50 p99 mx tick err disc cpu per rss runs ok secs
+        local rooms=${l#arena-} clients expected d pct p50 p99 mx tick err disc cpu per rss runs ok secs lg od
         clients=$((rooms * PLAYERS))
         expected=$((clients * 20))
         d=$(field_median "$l" delivered_per_s)
@@ -402,20 +422,23 @@ report() {
         secs=$(field_median "$l" seconds)
         per=$(field_median "$l" cpu_s_per_million)
         rss=$(field_median "$l" server_rss_mb)
+        lg=$(field_median "$l" loadgen_cpu)
+        od=$(field_median "$l" other_cpu_during)
         runs=$(grep -c "\"label\":\"$l\"" "$jsonl")
         ok=$(awk -v p="$pct" -v q="${p99:-1e9}" 'BEGIN { print (p >= 99 && q <= 100) ? "yes" : "no" }')
-        echo "| $rooms | $clients | $expected | $(fmt "$d" 0) | $pct | $(fmt "$p50" 1) | $(fmt "$p99" 1) | $(fmt "$mx" 0) | $(fmt "$tick" 1) | $(fmt "$err" 0) | $(fmt "$disc" 0) | $(awk -v c="${cpu:-0}" -v s="${secs:-1}" 'BEGIN { printf "%.0f", 100 * c / s }') | $(fmt "$per" 1) | $(fmt "$rss" 0) | $runs | $ok |"
+        echo "| $rooms | $clients | $expected | $(fmt "$d" 0) | $pct | $(fmt "$p50" 1) | $(fmt "$p99" 1) | $(fmt "$mx" 0) | $(fmt "$tick" 1) | $(fmt "$err" 0) | $(fmt "$disc" 0) | $(awk -v c="${cpu:-0}" -v s="${secs:-1}" 'BEGIN { printf "%.0f", 100 * c / s }') | $(fmt "$per" 1) | $(fmt "$rss" 0) | $(awk -v c="${lg:-0}" 'BEGIN { printf "%.0f", 100 * c }') | $(awk -v c="${od:-0}" 'BEGIN { printf "%.0f", 100 * c }') | $runs | $ok |"
       done
       echo
     fi
     if grep -q '"label":"echo-' "$jsonl"; then
       echo "## echo-load ($ECHO_CLIENTS clients x $ECHO_IN_FLIGHT pings in flight)"
       echo
-      echo "| clients | round trips/s | latency p50 ms | p99 ms | errors | disconnects | server CPU % | CPU s per 1M round trips | RSS MB | runs |"
-      echo "|---|---|---|---|---|---|---|---|---|---|"
+      echo "| clients | round trips/s | latency p50 ms | p99 ms | errors | disconnects | server CPU % | CPU s per 1M round trips | RSS MB | load generator CPU % | runs |"
+      echo "|---|---|---|---|---|---|---|---|---|---|---|"
       for l in $labels; do
         [[ $l == echo-* ]] || continue
-        local d p50 p99 err disc cpu secs per rss runs
+        local d p50 p99 err disc cpu secs per rss runs lg
+        lg=$(field_median "$l" loadgen_cpu)
         d=$(field_median "$l" delivered_per_s)
         p50=$(field_median "$l" lat_p50_ms)
         p99=$(field_median "$l" lat_p99_ms)
@@ -426,7 +449,7 @@ report() {
         per=$(field_median "$l" cpu_s_per_million)
         rss=$(field_median "$l" server_rss_mb)
         runs=$(grep -c "\"label\":\"$l\"" "$jsonl")
-        echo "| ${l#echo-} | $(fmt "$d" 0) | $(fmt "$p50" 2) | $(fmt "$p99" 2) | $(fmt "$err" 0) | $(fmt "$disc" 0) | $(awk -v c="${cpu:-0}" -v s="${secs:-1}" 'BEGIN { printf "%.0f", 100 * c / s }') | $(fmt "$per" 1) | $(fmt "$rss" 0) | $runs |"
+        echo "| ${l#echo-} | $(fmt "$d" 0) | $(fmt "$p50" 2) | $(fmt "$p99" 2) | $(fmt "$err" 0) | $(fmt "$disc" 0) | $(awk -v c="${cpu:-0}" -v s="${secs:-1}" 'BEGIN { printf "%.0f", 100 * c / s }') | $(fmt "$per" 1) | $(fmt "$rss" 0) | $(awk -v c="${lg:-0}" 'BEGIN { printf "%.0f", 100 * c }') | $runs |"
       done
       echo
     fi

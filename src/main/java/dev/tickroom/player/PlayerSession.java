@@ -299,7 +299,11 @@ public final class PlayerSession {
       return;
     }
     lastSeq = input.seq();
-    deps.rooms().apply(room).tell(new RoomEntity.Input(player, input.seq(), input.data()));
+    // the hot path goes straight to the room actor that answered our join, skipping the shard region and
+    // shard (two actor hops per input); until it answered, or after it moved, through sharding
+    RoomEntity.Input message = new RoomEntity.Input(player, input.seq(), input.data());
+    if (roomActor != null) roomActor.tell(message);
+    else deps.rooms().apply(room).tell(message);
   }
 
   private void onJoin(ClientMessage.Join join) {
