@@ -8,12 +8,12 @@ import dev.tickroom.cluster.Replicated;
 import dev.tickroom.config.Settings;
 import dev.tickroom.game.GameRegistry;
 import dev.tickroom.metrics.Metrics;
+import dev.tickroom.net.SessionFlow;
 import dev.tickroom.net.TcpGateway;
 import dev.tickroom.net.WebSocketGateway;
 import dev.tickroom.ops.ClusterStatus;
 import dev.tickroom.ops.NodeStatus;
 import dev.tickroom.ops.WebRoutes;
-import dev.tickroom.player.Connection;
 import dev.tickroom.player.PlayerSession;
 import dev.tickroom.player.ReplicatedPlayerDirectory;
 import dev.tickroom.player.ResumeTokens;
@@ -104,9 +104,9 @@ public final class Guardian {
         System::nanoTime,
         System::currentTimeMillis);
     AtomicLong ids = new AtomicLong();
-    Function<String, Function<Connection, ActorRef<PlayerSession.Command>>> spawner = transport -> connection -> {
+    Function<String, SessionFlow.Spawner> spawner = transport -> (connection, inputs) -> {
       ActorRef<PlayerSession.Command> session = system.systemActorOf(
-          PlayerSession.create(sessionDeps, connection), transport + "-session-" + ids.incrementAndGet(), Props.empty());
+          PlayerSession.create(sessionDeps, connection, inputs), transport + "-session-" + ids.incrementAndGet(), Props.empty());
       sessions.register(session, transport);
       return session;
     };

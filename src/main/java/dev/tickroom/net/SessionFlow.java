@@ -3,11 +3,11 @@ package dev.tickroom.net;
 import dev.tickroom.config.Settings;
 import dev.tickroom.metrics.Metrics;
 import dev.tickroom.player.Connection;
+import dev.tickroom.player.InputShortcut;
 import dev.tickroom.player.PlayerSession;
 import dev.tickroom.protocol.Decoded;
 import dev.tickroom.protocol.ServerMessage;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.japi.Pair;
@@ -36,20 +36,29 @@ public final class SessionFlow {
     }
   }
 
+  /** Creates the session actor of a new connection. */
+  @FunctionalInterface
+  public interface Spawner {
+    ActorRef<PlayerSession.Command> spawn(Connection connection, InputShortcut inputs);
+  }
+
   /** Starts a session for one connection; {@code spawn} creates the session actor. */
   public static Flow<Decoded, Outbox, NotUsed> create(
       Materializer mat, Settings.Limits limits, Metrics metrics, String transport, String description,
-      Function<Connection, ActorRef<PlayerSession.Command>> spawn) {
+      Spawner spawn) {
     int maxWaiting = limits.outboundQueue();
     Pair<BoundedSourceQueue<ServerMessage>, Source<ServerMessage, NotUsed>> queue =
         Source.<ServerMessage>queue(maxWaiting).preMaterialize(mat);
     SharedKillSwitch kill = KillSwitches.shared(description);
     QueueConnection connection = new QueueConnection(queue.first(), kill, description, maxWaiting, new AtomicInteger(), metrics);
-    ActorRef<PlayerSession.Command> session = spawn.apply(connection);
+    InputShortcut inputs = new InputShortcut(limits.ratePerSecond(), limits.rateBurst(), System::nanoTime);
+    ActorRef<PlayerSession.Command> session = spawn.spawn(connection, inputs);
 
-    Sink<Decoded, NotUsed> in = Flow.<Decoded>create().via(kill.flow()).map(d -> {
+    // an input goes straight to the room when the session has opened the shortcut; every other line, and
+    // an input the shortcut declines, goes to the session, one at a time with backpressure
+    Sink<Decoded, NotUsed> in = Flow.<Decoded>create().via(kill.flow()).filter(d -> {
           metrics.messageIn(transport);
-          return d;
+          return !inputs.offer(d);
         }).to(ActorSink.actorRefWithBackpressure(
         session,
         PlayerSession.FromClient::new,
@@ -88,7 +97,11 @@ public final class SessionFlow {
 
     @Override
     public void close() {
-      queue.complete();
+      try {
+        queue.complete();
+      } catch (IllegalStateException alreadyEnded) {
+        // the stream ended first (client gone, or aborted): nothing left to close
+      }
     }
 
     @Override

@@ -2,8 +2,6 @@ package dev.tickroom.net;
 
 import dev.tickroom.config.Settings;
 import dev.tickroom.metrics.Metrics;
-import dev.tickroom.player.Connection;
-import dev.tickroom.player.PlayerSession;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +9,6 @@ import java.util.Optional;
 import org.apache.pekko.io.Inet;
 import org.apache.pekko.io.TcpSO;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -26,7 +22,7 @@ public final class TcpGateway {
 
   /** Binds the game port; the stage completes with the bound address. */
   public static CompletionStage<Tcp.ServerBinding> bind(
-      ActorSystem<?> system, Settings settings, Metrics metrics, Function<Connection, ActorRef<PlayerSession.Command>> spawn) {
+      ActorSystem<?> system, Settings settings, Metrics metrics, SessionFlow.Spawner spawn) {
     Materializer mat = Materializer.matFromSystem(system);
     Settings.Limits limits = settings.limits();
     List<Inet.SocketOption> options = new ArrayList<>();
@@ -39,7 +35,7 @@ public final class TcpGateway {
 
   static Flow<ByteString, ByteString, ?> connectionFlow(
       Materializer mat, Settings.Limits limits, Metrics metrics, InetSocketAddress remote,
-      Function<Connection, ActorRef<PlayerSession.Command>> spawn) {
+      SessionFlow.Spawner spawn) {
     String description = "tcp " + remote.getAddress().getHostAddress() + ":" + remote.getPort();
     return Flow.of(ByteString.class)
         .statefulMapConcat(() -> new LineSplitter(limits.maxFrameBytes())::feed)

@@ -6,8 +6,6 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 
 import dev.tickroom.config.Settings;
 import dev.tickroom.metrics.Metrics;
-import dev.tickroom.player.Connection;
-import dev.tickroom.player.PlayerSession;
 import dev.tickroom.protocol.Codec;
 import dev.tickroom.protocol.Decoded;
 import dev.tickroom.protocol.ErrorCode;
@@ -16,9 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -34,13 +30,13 @@ public final class WebSocketGateway {
   private WebSocketGateway() {}
 
   public static Route route(Materializer mat, Settings.Limits limits, Metrics metrics,
-      Function<Connection, ActorRef<PlayerSession.Command>> spawn) {
+      SessionFlow.Spawner spawn) {
     return path("ws", () -> extractClientIP(ip -> handleWebSocketMessages(
         connectionFlow(mat, limits, metrics, "ws " + ip.getAddress().map(a -> a.getHostAddress()).orElse("?") + ":" + ip.getPort(), spawn))));
   }
 
   static Flow<Message, Message, NotUsed> connectionFlow(Materializer mat, Settings.Limits limits, Metrics metrics,
-      String description, Function<Connection, ActorRef<PlayerSession.Command>> spawn) {
+      String description, SessionFlow.Spawner spawn) {
     int max = limits.maxFrameBytes();
     return Flow.of(Message.class)
         .mapAsync(1, m -> decode(m, max, mat))

@@ -83,8 +83,21 @@ public final class PlayerSession {
       LongSupplier nanoClock,
       LongSupplier millisClock) {}
 
+  /** A session whose inputs all come through the actor (tests). */
   public static Behavior<Command> create(Deps deps, Connection connection) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new PlayerSession(deps, connection, ctx, timers).awaitingHello()));
+    return create(deps, connection, inputShortcut(deps));
+  }
+
+  /** A session that opens {@code inputs} for the connection's stream while it is in a room. */
+  public static Behavior<Command> create(Deps deps, Connection connection, InputShortcut inputs) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new PlayerSession(deps, connection, inputs, ctx, timers).awaitingHello()));
+  }
+
+  /** The input shortcut (and rate limit) for one new connection. */
+  public static InputShortcut inputShortcut(Deps deps) {
+    Settings.Limits limits = deps.settings().limits();
+    return new InputShortcut(limits.ratePerSecond(), limits.rateBurst(), deps.nanoClock());
   }
 
   private final Deps deps;
@@ -94,7 +107,8 @@ public final class PlayerSession {
   private final TimerScheduler<Command> timers;
   private final Logger log;
   private final ActorRef<RoomEvent> roomEvents;
-  private final RateLimiter limiter;
+  /** Rate limit, last input seq, and the stream's way to the room for inputs. */
+  private final InputShortcut inputs;
   private final Deque<Long> strikes = new ArrayDeque<>();
 
   private String player;
@@ -108,9 +122,10 @@ public final class PlayerSession {
   /** Rooms a leave was sent to whose {@code left} is still due. */
   private final Deque<String> leaving = new ArrayDeque<>(2);
   private ActorRef<RoomEntity.Command> roomActor;
+  /** States of {@code room} go through this; null while not in a room or re-attaching. */
+  private LocalStateLine states;
   /** True while re-attaching to a room that moved: its {@code joined} is not shown to the client. */
   private boolean reattaching;
-  private long lastSeq = -1;
   private String closeReason = "client closed the connection";
   private boolean closing;
   /** Said welcome: from then on this session keeps the player's directory entry. */
@@ -118,7 +133,8 @@ public final class PlayerSession {
   /** A newer session of the same player took over; this one no longer speaks for the player. */
   private boolean replaced;
 
-  private PlayerSession(Deps deps, Connection connection, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+  private PlayerSession(
+      Deps deps, Connection connection, InputShortcut inputs, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
     this.deps = deps;
     this.limits = deps.settings().limits();
     this.connection = connection;
@@ -126,7 +142,7 @@ public final class PlayerSession {
     this.timers = timers;
     this.log = ctx.getLog();
     this.roomEvents = ctx.messageAdapter(RoomEvent.class, FromRoom::new);
-    this.limiter = new RateLimiter(limits.ratePerSecond(), limits.rateBurst(), deps.nanoClock().getAsLong());
+    this.inputs = inputs;
     timers.startSingleTimer(HelloTimeout.INSTANCE, limits.helloTimeout());
     log.info("connection opened: {}", connection.describe());
   }
@@ -181,7 +197,7 @@ public final class PlayerSession {
   /** Rate limit and the checks that come before the session state; returns true when the line was handled. */
   private boolean precheck(Decoded msg) {
     if (closing) return true;
-    if (!limiter.tryAcquire(deps.nanoClock().getAsLong())) {
+    if (!inputs.admit()) {
       long now = deps.nanoClock().getAsLong();
       strikes.addLast(now);
       long window = limits.rateAbuseWindow().toNanos();
@@ -267,9 +283,14 @@ public final class PlayerSession {
   }
 
   private Behavior<Command> onLine(FromClient line) {
+    handleLine(line.message());
+    // only now: the stream offers the next line to the input shortcut once this one has had its effect
     line.ackTo().tell(Ack.INSTANCE);
-    Decoded msg = line.message();
-    if (precheck(msg)) return Behaviors.same();
+    return Behaviors.same();
+  }
+
+  private void handleLine(Decoded msg) {
+    if (precheck(msg)) return;
     if (msg instanceof Decoded.Invalid inv) {
       send(new ServerMessage.Error(inv.code(), inv.message()));
     } else if (msg instanceof ClientMessage.Ping ping) {
@@ -286,7 +307,6 @@ public final class PlayerSession {
     } else if (msg instanceof ClientMessage.Hello) {
       send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "hello was already received on this connection"));
     }
-    return Behaviors.same();
   }
 
   private void onInput(ClientMessage.Input input) {
@@ -294,11 +314,12 @@ public final class PlayerSession {
       notInRoom("input");
       return;
     }
+    long lastSeq = inputs.lastSeq();
     if (input.seq() <= lastSeq) {
       send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "seq must increase: " + input.seq() + " after " + lastSeq));
       return;
     }
-    lastSeq = input.seq();
+    inputs.lastSeq(input.seq());
     // the hot path goes straight to the room actor that answered our join, skipping the shard region and
     // shard (two actor hops per input); until it answered, or after it moved, through sharding
     RoomEntity.Input message = new RoomEntity.Input(player, input.seq(), input.data());
@@ -367,6 +388,7 @@ public final class PlayerSession {
   }
 
   private void detach() {
+    closeShortcuts();
     if (roomActor != null) ctx.unwatch(roomActor);
     roomActor = null;
     room = null;
@@ -383,7 +405,9 @@ public final class PlayerSession {
   private Behavior<Command> onRoomEvent(FromRoom msg) {
     RoomEvent event = msg.event();
     if (event instanceof RoomEvent.State s) {
-      if (s.roomId().equals(room)) send(new ServerMessage.State(s.roomId(), s.tick(), s.ack(), s.state()));
+      if (!s.roomId().equals(room)) return Behaviors.same();
+      if (states != null) states.offer(s.roomId(), s.tick(), s.ack(), s.state());
+      else send(new ServerMessage.State(s.roomId(), s.tick(), s.ack(), s.state()));
     } else if (event instanceof RoomEvent.Joined j) {
       onJoined(j);
     } else if (event instanceof RoomEvent.Rejected r) {
@@ -438,13 +462,28 @@ public final class PlayerSession {
     roomActor = j.room();
     ctx.watch(roomActor);
     deps.directory().put(new PlayerDirectory.Entry(player, room, 0));
+    closeShortcuts();
     if (!silent) send(new ServerMessage.Joined(j.roomId(), j.game(), j.player(), j.tick(), j.state()));
+    if (closing) return;
+    inputs.open(roomActor, player);
+    states = new LocalStateLine(connection, room);
+    if (roomActor.path().address().hasLocalScope()) {
+      roomActor.tell(new RoomEntity.AttachLocal(player, roomEvents, states));
+    }
+  }
+
+  /** Before inputs or states may take another way (or none): close both shortcuts between stream and room. */
+  private void closeShortcuts() {
+    inputs.close();
+    if (states != null) states.close();
+    states = null;
   }
 
   /** Our room's actor stopped while we are in it: it moved (handoff, node loss). Re-attach through sharding. */
   private Behavior<Command> onRoomTerminated(Terminated t) {
     if (room != null && t.getRef().equals(roomActor)) {
       log.info("room {} of player {} moved; re-attaching", room, player);
+      closeShortcuts();
       roomActor = null;
       reattaching = true;
       requestJoin(room, null);
@@ -460,6 +499,7 @@ public final class PlayerSession {
     if (!connection.send(message)) {
       closeReason = "client too slow: more than " + limits.outboundQueue() + " messages waiting";
       closing = true;
+      inputs.close();
       connection.abort(closeReason);
     }
   }
@@ -468,12 +508,14 @@ public final class PlayerSession {
     if (!closing) {
       closeReason = reason;
       closing = true;
+      inputs.close();
       connection.close();
     }
     return Behaviors.same();
   }
 
   private Behavior<Command> onStop() {
+    closeShortcuts();
     deps.registry().unregister(ctx.getSelf());
     if (!closing) connection.close();
     if (welcomed && !replaced) {

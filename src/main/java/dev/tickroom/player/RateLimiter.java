@@ -2,7 +2,7 @@ package dev.tickroom.player;
 
 /**
  * A token bucket: {@code ratePerSecond} tokens a second, at most {@code burst} saved up. Not thread-safe;
- * one per connection, used from its session actor only. Time comes from the caller, so tests need no clock.
+ * one per connection, guarded by its {@link InputShortcut}. Time comes from the caller, so tests need no clock.
  */
 public final class RateLimiter {
   private final double ratePerNano;

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
@@ -62,6 +63,22 @@ public final class RoomEntity {
 
   public record GetInfo(ActorRef<Info> replyTo) implements Command {}
 
+  /**
+   * Where a member whose session runs on the room's own node takes its states: straight into the
+   * connection's outbound queue, one actor hop fewer per member and tick than through the session.
+   */
+  public interface LocalStates {
+    void offer(String roomId, long tick, long ack, byte[] view);
+  }
+
+  /**
+   * From a session on this node, after it showed the client {@code joined}: send states to {@code line}
+   * from now on. Never crosses the network (the session sends it only to a local room actor), so it skips
+   * serialization checks.
+   */
+  public record AttachLocal(String player, ActorRef<RoomEvent> session, LocalStates line)
+      implements Command, NoSerializationVerificationNeeded {}
+
   /** A room as the admin view and dashboard show it; {@code game} is null while no one has joined yet. */
   public record Info(String roomId, String game, long tick, int players) implements CborSerializable {}
 
@@ -91,6 +108,8 @@ public final class RoomEntity {
     final String id;
     final String name;
     ActorRef<RoomEvent> ref;
+    /** Set while the member's session is on this node and attached; else states go to {@code ref}. */
+    LocalStates local;
     long ack = -1;
     int pending;
 
@@ -245,6 +264,7 @@ public final class RoomEntity {
         .onMessage(Disconnect.class, msg -> onGone(msg.player(), msg.session()))
         .onMessage(MemberGone.class, msg -> onGone(msg.player(), msg.ref()))
         .onMessage(Chat.class, this::onChat)
+        .onMessage(AttachLocal.class, this::onAttachLocal)
         .onMessage(GetInfo.class, msg -> {
           msg.replyTo().tell(new Info(roomId, game.spec().name(), tick, members.size()));
           return Behaviors.same();
@@ -268,6 +288,7 @@ public final class RoomEntity {
         ctx.unwatch(existing.ref);
         existing.ref.tell(new RoomEvent.Replaced(roomId));
         existing.ref = join.replyTo();
+        existing.local = null;
         ctx.watchWith(existing.ref, new MemberGone(existing.id, existing.ref));
       }
       sendJoined(existing);
@@ -301,6 +322,12 @@ public final class RoomEntity {
   private void sendJoined(Member member) {
     byte[] view = Codec.writeJson(game.view(state, PlayerId.of(member.id)));
     member.ref.tell(new RoomEvent.Joined(roomId, game.spec().name(), member.id, tick, view, ctx.getSelf()));
+  }
+
+  private Behavior<Command> onAttachLocal(AttachLocal attach) {
+    Member member = members.get(attach.player());
+    if (member != null && member.ref.equals(attach.session())) member.local = attach.line();
+    return Behaviors.same();
   }
 
   private Behavior<Command> onInput(Input input) {
@@ -347,13 +374,15 @@ public final class RoomEntity {
     if (members.isEmpty()) return;
     if (game.spec().sharedView()) {
       byte[] view = Codec.writeJson(game.view(state, null));
-      for (Member m : members.values()) m.ref.tell(new RoomEvent.State(roomId, tick, m.ack, view));
+      for (Member m : members.values()) sendState(m, view);
     } else {
-      for (Member m : members.values()) {
-        byte[] view = Codec.writeJson(game.view(state, PlayerId.of(m.id)));
-        m.ref.tell(new RoomEvent.State(roomId, tick, m.ack, view));
-      }
+      for (Member m : members.values()) sendState(m, Codec.writeJson(game.view(state, PlayerId.of(m.id))));
     }
+  }
+
+  private void sendState(Member m, byte[] view) {
+    if (m.local != null) m.local.offer(roomId, tick, m.ack, view);
+    else m.ref.tell(new RoomEvent.State(roomId, tick, m.ack, view));
   }
 
   private Behavior<Command> onLeave(Leave leave) {

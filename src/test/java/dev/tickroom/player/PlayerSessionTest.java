@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import dev.tickroom.config.Settings;
 import dev.tickroom.protocol.Codec;
+import dev.tickroom.protocol.Decoded;
 import dev.tickroom.protocol.ErrorCode;
 import dev.tickroom.protocol.ServerMessage;
 import dev.tickroom.room.RoomEntity;
@@ -69,12 +70,16 @@ class PlayerSessionTest {
     final TestProbe<PlayerSession.Ack> acks = testKit.createTestProbe();
     final TestProbe<RoomEntity.Command> room;
     final ActorRef<PlayerSession.Command> session;
+    final InputShortcut inputs;
+    /** The direct line for states from the last join. */
+    RoomEntity.AttachLocal line;
 
     Client(Settings settings, TestProbe<RoomEntity.Command> room, PlayerDirectory directory, AtomicLong millis, AtomicLong nanos) {
       this.room = room;
       PlayerSession.Deps deps = new PlayerSession.Deps(settings, () -> "node-1", new ResumeTokens("secret", 3_600_000),
           directory, new SessionRegistry(), dev.tickroom.metrics.Metrics.none(), id -> room.getRef(), nanos::get, millis::get);
-      session = testKit.spawn(PlayerSession.create(deps, conn));
+      inputs = PlayerSession.inputShortcut(deps);
+      session = testKit.spawn(PlayerSession.create(deps, conn, inputs));
     }
 
     Client() {
@@ -124,6 +129,10 @@ class PlayerSessionTest {
       join.replyTo().tell(new RoomEvent.Joined(roomId, "arena", join.player(), 5, "{}".getBytes(), room.getRef()));
       ServerMessage.Joined joined = next(ServerMessage.Joined.class);
       assertEquals(roomId, joined.room());
+      // the room is local (a probe here), so the session hands it a direct line for states
+      line = room.expectMessageClass(RoomEntity.AttachLocal.class);
+      assertEquals(join.player(), line.player());
+      assertEquals(join.replyTo(), line.session());
       return join.replyTo();
     }
   }
@@ -209,6 +218,78 @@ class PlayerSessionTest {
   }
 
   @Test
+  void statesKeepTickOrderAcrossTheDirectLineAndTheSessionAndStopAtLeave() {
+    Client c = new Client();
+    c.hello();
+    ActorRef<RoomEvent> events = c.join("r1");
+    RoomEntity.LocalStates line = c.line.line();
+    line.offer("r1", 6, 0, "{\"x\":6}".getBytes());
+    assertEquals(6, c.next(ServerMessage.State.class).tick());
+    // a state sent through the session before the room took the line is older: dropped, never shown after 6
+    events.tell(new RoomEvent.State("r1", 5, 0, "{}".getBytes()));
+    line.offer("r1", 7, 0, "{}".getBytes());
+    assertEquals(7, c.next(ServerMessage.State.class).tick());
+    line.offer("other", 8, 0, "{}".getBytes());
+
+    c.send("{\"type\":\"leave\"}");
+    RoomEntity.Leave leave = c.room.expectMessageClass(RoomEntity.Leave.class);
+    line.offer("r1", 9, 0, "{}".getBytes()); // the room has not seen the leave yet: nothing gets through now
+    leave.replyTo().tell(new RoomEvent.Left("r1"));
+    assertEquals("r1", c.next(ServerMessage.Left.class).room());
+    c.send("{\"type\":\"ping\",\"t\":1}");
+    c.next(ServerMessage.Pong.class);
+    assertTrue(c.conn.sent.isEmpty());
+  }
+
+  static Decoded line(String json) {
+    return Codec.decode(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void inputsTakeTheStreamShortcutOnlyWhileInARoomAndKeepSeqAndRateChecks() {
+    Client c = new Client();
+    String player = c.hello().player();
+    assertFalse(c.inputs.offer(line("{\"type\":\"input\",\"seq\":1,\"data\":{}}")), "not in a room yet");
+    c.join("r1");
+    assertTrue(c.inputs.offer(line("{\"type\":\"input\",\"seq\":3,\"data\":{\"dx\":1}}")));
+    RoomEntity.Input in = c.room.expectMessageClass(RoomEntity.Input.class);
+    assertEquals(player, in.player());
+    assertEquals(3, in.seq());
+    // what the shortcut declines goes to the session, which answers as always
+    assertFalse(c.inputs.offer(line("{\"type\":\"input\",\"seq\":3,\"data\":{}}")));
+    c.send("{\"type\":\"input\",\"seq\":3,\"data\":{}}");
+    assertEquals(ErrorCode.BAD_REQUEST, c.error()); // seq must increase, across both ways
+    assertFalse(c.inputs.offer(line("{\"type\":\"ping\",\"t\":1}")));
+    c.send("{\"type\":\"input\",\"seq\":4,\"data\":{}}"); // the session's own way to the room
+    assertEquals(4, c.room.expectMessageClass(RoomEntity.Input.class).seq());
+    assertTrue(c.inputs.offer(line("{\"type\":\"input\",\"seq\":5,\"data\":{}}")));
+    assertEquals(5, c.room.expectMessageClass(RoomEntity.Input.class).seq());
+
+    c.send("{\"type\":\"leave\"}");
+    c.room.expectMessageClass(RoomEntity.Leave.class);
+    // the session has handled the leave before the stream may offer the next line: closed by then
+    assertFalse(c.inputs.offer(line("{\"type\":\"input\",\"seq\":6,\"data\":{}}")));
+    c.room.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  @Test
+  void theShortcutSpendsTheSameRateLimitAsTheSession() {
+    Settings.Limits l = base.limits();
+    Settings.Limits limits = new Settings.Limits(l.maxFrameBytes(), 1, 3, 100, Duration.ofSeconds(5),
+        l.outboundQueue(), 0, l.helloTimeout());
+    Settings strict = new Settings(base.nodeName(), base.gameHost(), base.gamePort(), base.gameAdvertised(),
+        base.httpHost(), base.httpPort(), limits, base.rooms(), base.games(), base.clusterSecret(), base.askTimeout());
+    Client c = new Client(strict, testKit.createTestProbe(), new PlayerDirectory.Local(60_000), new AtomicLong(1), new AtomicLong());
+    c.hello(); // 1 of 3
+    c.join("r1"); // 2 of 3
+    assertTrue(c.inputs.offer(line("{\"type\":\"input\",\"seq\":1,\"data\":{}}"))); // 3 of 3
+    c.room.expectMessageClass(RoomEntity.Input.class);
+    assertFalse(c.inputs.offer(line("{\"type\":\"input\",\"seq\":2,\"data\":{}}")), "no token left");
+    c.send("{\"type\":\"input\",\"seq\":2,\"data\":{}}");
+    assertEquals(ErrorCode.RATE_LIMITED, c.error());
+  }
+
+  @Test
   void aJoinThatGetsNoAnswerIsSentAgain() {
     Client c = new Client();
     c.hello();
@@ -219,6 +300,7 @@ class PlayerSessionTest {
     assertEquals(first, again);
     again.replyTo().tell(new RoomEvent.Joined("lost", "arena", again.player(), 1, "{}".getBytes(), c.room.getRef()));
     assertEquals("lost", c.next(ServerMessage.Joined.class).room());
+    c.room.expectMessageClass(RoomEntity.AttachLocal.class);
     c.room.expectNoMessage(Duration.ofMillis(1500)); // answered: no more retries
   }
 
@@ -311,6 +393,7 @@ class PlayerSessionTest {
     assertNull(rejoin.game());
     rejoin.replyTo().tell(new RoomEvent.Joined("r9", "arena", w.player(), 50, "{}".getBytes(), room.getRef()));
     assertEquals("r9", second.next(ServerMessage.Joined.class).room());
+    room.expectMessageClass(RoomEntity.AttachLocal.class);
   }
 
   @Test

@@ -207,6 +207,55 @@ class RoomEntityTest {
     assertTrue(!view.get("totals").has("pb"));
   }
 
+  /** Records what a room offers on a member's local line. */
+  static final class RecordingLine implements RoomEntity.LocalStates {
+    final java.util.concurrent.BlockingQueue<long[]> offered = new java.util.concurrent.LinkedBlockingQueue<>();
+
+    @Override
+    public void offer(String roomId, long tick, long ack, byte[] view) {
+      offered.add(new long[] {tick, ack});
+    }
+
+    long[] next() throws InterruptedException {
+      long[] o = offered.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+      if (o == null) throw new AssertionError("no state offered on the local line");
+      return o;
+    }
+  }
+
+  @Test
+  void anAttachedLocalLineTakesTheStatesUntilTheSessionIsReplaced() throws Exception {
+    ActorRef<RoomEntity.Command> room = room("r13");
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    TestProbe<RoomEvent> b = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", "counter", a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    room.tell(new RoomEntity.Join("pb", "bob", "counter", b.getRef()));
+    b.expectMessageClass(RoomEvent.Joined.class);
+    RecordingLine line = new RecordingLine();
+    room.tell(new RoomEntity.AttachLocal("pa", a.getRef(), line));
+    // a line offered by someone who is not the member's current session is ignored
+    RecordingLine stranger = new RecordingLine();
+    room.tell(new RoomEntity.AttachLocal("pb", a.getRef(), stranger));
+
+    room.tell(new RoomEntity.Input("pa", 4, Codec.MAPPER.readTree("{\"n\":1}")));
+    manualTime.timePasses(TICK);
+    long[] first = line.next();
+    assertEquals(1, first[0]);
+    assertEquals(4, first[1]); // the member's own ack, as through the session
+    assertEquals(1, nextState(b).tick()); // pb still gets states through its session
+    a.expectNoMessage(Duration.ofMillis(50)); // pa's came on the line only
+    assertTrue(stranger.offered.isEmpty());
+
+    // a resumed session replaces the old one: states go to the new session again, not the old line
+    TestProbe<RoomEvent> fresh = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, fresh.getRef()));
+    fresh.expectMessageClass(RoomEvent.Joined.class);
+    manualTime.timePasses(TICK);
+    assertEquals(2, nextState(fresh).tick());
+    assertTrue(line.offered.isEmpty());
+  }
+
   @Test
   void aResumedSessionReplacesTheOldOneAndStaleDisconnectsAreIgnored() {
     ActorRef<RoomEntity.Command> room = room("r12");
