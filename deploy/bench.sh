@@ -204,8 +204,9 @@ heap_used_mb() {
   jstat -gc "$NODE_PID" 2>/dev/null | awk 'NR==1{for(i=1;i<=NF;i++) c[$i]=i} NR==2{printf "%.1f", ($c["S0U"]+$c["S1U"]+$c["EU"]+$c["OU"])/1024}'
 }
 live_heap_mb() {
-  jcmd "$NODE_PID" GC.run >/dev/null 2>&1 || true
-  heap_used_mb
+  # the class histogram of live objects: it runs a full GC and sums what survived, so objects allocated
+  # while the tool runs do not count (reading jstat after GC.run did, by hundreds of MB under load)
+  jcmd "$NODE_PID" GC.class_histogram 2>/dev/null | awk '$1 == "Total" { printf "%.1f", $3 / 1048576 }'
 }
 
 # Samples the node's RSS and heap every SAMPLE_EVERY seconds into a CSV until stopped.
@@ -336,13 +337,17 @@ soak() {
   start_node soak
   wait_quiet
   start_sampler "$BENCH_DIR/runs/soak-rss.csv"
-  # live heap (after a full GC) half-way through the warm-up and 5 s before the end of the window
-  local warm
-  warm=$(awk -v r="$SOAK_ROOMS" -v p="$PLAYERS" -v ramp="$RAMP" -v w="$WARMUP" 'BEGIN { printf "%d", r * p / ramp + 1 + w / 2 }')
+  # live heap (after a full GC) one minute into the measured window, when every room has settled, then
+  # half-way, then 5 s before the end: growth between them is what a leak would show
+  local first half
+  first=$(awk -v r="$SOAK_ROOMS" -v p="$PLAYERS" -v ramp="$RAMP" -v w="$WARMUP" 'BEGIN { printf "%d", r * p / ramp + 1 + w + 60 }')
+  half=$(awk -v s="$SOAK_SECONDS" 'BEGIN { printf "%d", (s - 60) / 2 }')
   (
-    sleep "$warm"
+    sleep "$first"
     echo "start $(rss_mb) $(live_heap_mb)" >"$BENCH_DIR/runs/soak-live.txt"
-    sleep "$(awk -v w="$WARMUP" -v s="$SOAK_SECONDS" 'BEGIN { printf "%d", w / 2 + s }')"
+    sleep "$half"
+    echo "mid $(rss_mb) $(live_heap_mb)" >>"$BENCH_DIR/runs/soak-live.txt"
+    sleep "$half"
     echo "end $(rss_mb) $(live_heap_mb)" >>"$BENCH_DIR/runs/soak-live.txt"
   ) &
   local probe=$!
@@ -350,10 +355,11 @@ soak() {
     --warmup "$WARMUP" --duration "$((SOAK_SECONDS + 5))" --ramp-per-second "$RAMP"
   wait "$probe" 2>/dev/null || true
   stop_sampler
-  local s_rss s_heap e_rss e_heap
+  local s_rss s_heap m_rss m_heap e_rss e_heap
   read -r _ s_rss s_heap < <(grep '^start' "$BENCH_DIR/runs/soak-live.txt") || true
+  read -r _ m_rss m_heap < <(grep '^mid' "$BENCH_DIR/runs/soak-live.txt") || true
   read -r _ e_rss e_heap < <(grep '^end' "$BENCH_DIR/runs/soak-live.txt") || true
-  echo "{\"label\":\"soak-live\",\"seconds\":$SOAK_SECONDS,\"start_rss_mb\":${s_rss:-null},\"start_live_heap_mb\":${s_heap:-null},\"end_rss_mb\":${e_rss:-null},\"end_live_heap_mb\":${e_heap:-null}}" >>"$BENCH_DIR/results.jsonl"
+  echo "{\"label\":\"soak-live\",\"seconds\":$SOAK_SECONDS,\"start_rss_mb\":${s_rss:-null},\"start_live_heap_mb\":${s_heap:-null},\"mid_rss_mb\":${m_rss:-null},\"mid_live_heap_mb\":${m_heap:-null},\"end_rss_mb\":${e_rss:-null},\"end_live_heap_mb\":${e_heap:-null}}" >>"$BENCH_DIR/results.jsonl"
   stop_node
 }
 
@@ -472,7 +478,7 @@ report() {
         "$(awk -v a="$rss" -v b="$idle_rss" -v n="$clients" 'BEGIN { printf "%.1f", (a - b) * 1024 / n }') |" \
         "$(awk -v a="$heap" -v b="$idle_heap" -v n="$clients" 'BEGIN { printf "%.1f", (a - b) * 1024 / n }') |"
       echo
-      echo "Live heap: heap in use right after a full GC (\`jcmd <pid> GC.run\`, then \`jstat -gc\`)."
+      echo "Live heap: the bytes of live objects in \`jcmd <pid> GC.class_histogram\` (which runs a full GC first)."
       echo
     fi
     line=$(grep '"label":"soak-live"' "$jsonl" | tail -n 1 || true)
@@ -483,8 +489,9 @@ report() {
       echo
       echo "delivered $(fmt "$(num delivered_per_s "$soak")" 0)/s of $((SOAK_ROOMS * PLAYERS * 20)), latency p99 $(fmt "$(num lat_p99_ms "$soak")" 1) ms," \
         "errors $(num errors "$soak"), disconnects $(num disconnects "$soak"), CPU $(fmt "$(num cpu_s_per_million "$soak")" 1) s per 1M states."
-      echo "Live heap after a full GC: $(num start_live_heap_mb "$line") MB at the start of the window, $(num end_live_heap_mb "$line") MB at its end;" \
-        "RSS $(num start_rss_mb "$line") MB -> $(num end_rss_mb "$line") MB."
+      echo "Live heap after a full GC, one minute into the window / half-way / at its end:" \
+        "$(num start_live_heap_mb "$line") / $(num mid_live_heap_mb "$line") / $(num end_live_heap_mb "$line") MB;" \
+        "RSS at the same moments $(num start_rss_mb "$line") / $(num mid_rss_mb "$line") / $(num end_rss_mb "$line") MB."
       echo
       echo "| t s | RSS MB | heap used MB | old gen used MB |"
       echo "|---|---|---|---|"
