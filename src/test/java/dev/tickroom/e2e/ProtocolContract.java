@@ -168,6 +168,29 @@ public abstract class ProtocolContract {
   }
 
   @Test
+  void anInputRightAfterALeaveIsNotInRoomEvenOnTheFastPath() {
+    String room = freshRoom("order");
+    try (WireClient a = connect()) {
+      a.hello("ann");
+      a.join(room, "arena");
+      a.send("{\"type\":\"input\",\"seq\":1,\"data\":{\"dx\":1,\"dy\":0}}");
+      a.await(m -> "state".equals(m.path("type").asText()) && m.get("ack").asLong() >= 1);
+      // inputs now take the shortcut from the connection to the room; a leave sent just before one must
+      // still be in effect when it arrives
+      a.send("{\"type\":\"leave\"}");
+      a.send("{\"type\":\"input\",\"seq\":2,\"data\":{\"dx\":1,\"dy\":0}}");
+      JsonNode first = a.nextNonState();
+      JsonNode second = a.nextNonState();
+      JsonNode left = "left".equals(first.path("type").asText()) ? first : second;
+      JsonNode error = left == first ? second : first;
+      assertEquals("left", left.path("type").asText(), first + " " + second);
+      assertEquals(room, left.get("room").asText());
+      assertEquals("error", error.path("type").asText(), first + " " + second);
+      assertEquals("not_in_room", error.get("code").asText());
+    }
+  }
+
+  @Test
   void chatReachesEveryMemberAndLeaveAnswersLeft() {
     String room = freshRoom("chat");
     try (WireClient a = connect(); WireClient b = connect()) {
