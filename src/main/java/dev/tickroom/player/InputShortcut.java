@@ -12,8 +12,9 @@ import org.apache.pekko.actor.typed.ActorRef;
  * input. The session opens it once its room confirmed the join and closes it before anything that changes
  * where inputs go (leave, another join, the room moving, closing). An input the shortcut does not take
  * (not in a room, seq not increasing, over the rate limit) goes to the session as before, which answers
- * it. Because the session acknowledges a line only when it is done with it, the stream offers the next
- * line only after that, so a client's lines keep their order whichever way they go.
+ * it. While any line given to the session has not been handled yet, inputs go to the session too (the
+ * stream passes lines on before the session is done with the previous ones), so a client's lines keep
+ * their order whichever way they go: an input right after a leave is answered {@code not_in_room}.
  *
  * <p>It also holds the connection's rate limit and last input seq, which both paths share. Thread-safe.
  */
@@ -23,19 +24,33 @@ public final class InputShortcut {
   private ActorRef<RoomEntity.Command> room;
   private String player;
   private long lastSeq = -1;
+  /** Lines the stream gave to the session that the session has not handled yet. */
+  private int atSession;
 
   public InputShortcut(double ratePerSecond, int burst, LongSupplier nanoClock) {
     this.nanoClock = nanoClock;
     this.limiter = new RateLimiter(ratePerSecond, burst, nanoClock.getAsLong());
   }
 
-  /** Called by the stream for each decoded line; true when it was an input and went to the room. */
+  /**
+   * Called by the stream for each decoded line: true when it was an input and went to the room; false when
+   * the line must go to the session, which calls {@link #handled()} once it is done with it.
+   */
   public synchronized boolean offer(Decoded line) {
-    if (room == null || !(line instanceof ClientMessage.Input input) || input.seq() <= lastSeq) return false;
-    if (!limiter.tryAcquire(nanoClock.getAsLong())) return false; // the session counts the strike and answers
-    lastSeq = input.seq();
-    room.tell(new RoomEntity.Input(player, input.seq(), input.data()));
-    return true;
+    if (room != null && atSession == 0 && line instanceof ClientMessage.Input input && input.seq() > lastSeq
+        && limiter.tryAcquire(nanoClock.getAsLong())) {
+      lastSeq = input.seq();
+      room.tell(new RoomEntity.Input(player, input.seq(), input.data()));
+      return true;
+    }
+    // over the rate limit the session counts the strike and answers
+    atSession++;
+    return false;
+  }
+
+  /** The session is done with a line the stream gave it. */
+  synchronized void handled() {
+    if (atSession > 0) atSession--;
   }
 
   /** Takes a rate-limit token for a line the session handles. */

@@ -226,8 +226,18 @@ public final class PlayerSession {
   }
 
   private Behavior<Command> onLineBeforeHello(FromClient line) {
+    Behavior<Command> next = handleLineBeforeHello(line.message());
+    done(line);
+    return next;
+  }
+
+  /** A line has had its effect: the input shortcut may take inputs again, and the stream may send more. */
+  private void done(FromClient line) {
+    inputs.handled();
     line.ackTo().tell(Ack.INSTANCE);
-    Decoded msg = line.message();
+  }
+
+  private Behavior<Command> handleLineBeforeHello(Decoded msg) {
     if (precheck(msg)) return Behaviors.same();
     if (player != null) {
       // a resume lookup is in flight; the client must wait for welcome
@@ -284,8 +294,7 @@ public final class PlayerSession {
 
   private Behavior<Command> onLine(FromClient line) {
     handleLine(line.message());
-    // only now: the stream offers the next line to the input shortcut once this one has had its effect
-    line.ackTo().tell(Ack.INSTANCE);
+    done(line);
     return Behaviors.same();
   }
 

@@ -250,6 +250,8 @@ class PlayerSessionTest {
     Client c = new Client();
     String player = c.hello().player();
     assertFalse(c.inputs.offer(line("{\"type\":\"input\",\"seq\":1,\"data\":{}}")), "not in a room yet");
+    c.send("{\"type\":\"input\",\"seq\":1,\"data\":{}}"); // so it goes to the session instead
+    assertEquals(ErrorCode.NOT_IN_ROOM, c.error());
     c.join("r1");
     assertTrue(c.inputs.offer(line("{\"type\":\"input\",\"seq\":3,\"data\":{\"dx\":1}}")));
     RoomEntity.Input in = c.room.expectMessageClass(RoomEntity.Input.class);
@@ -260,15 +262,24 @@ class PlayerSessionTest {
     c.send("{\"type\":\"input\",\"seq\":3,\"data\":{}}");
     assertEquals(ErrorCode.BAD_REQUEST, c.error()); // seq must increase, across both ways
     assertFalse(c.inputs.offer(line("{\"type\":\"ping\",\"t\":1}")));
+    // while the ping is on its way to the session, an input goes that way too, behind it
+    assertFalse(c.inputs.offer(line("{\"type\":\"input\",\"seq\":4,\"data\":{}}")));
+    c.send("{\"type\":\"ping\",\"t\":1}");
+    c.next(ServerMessage.Pong.class);
     c.send("{\"type\":\"input\",\"seq\":4,\"data\":{}}"); // the session's own way to the room
     assertEquals(4, c.room.expectMessageClass(RoomEntity.Input.class).seq());
     assertTrue(c.inputs.offer(line("{\"type\":\"input\",\"seq\":5,\"data\":{}}")));
     assertEquals(5, c.room.expectMessageClass(RoomEntity.Input.class).seq());
 
+    // a leave given to the session: the input right behind it must not overtake it
+    assertFalse(c.inputs.offer(line("{\"type\":\"leave\"}")));
+    assertFalse(c.inputs.offer(line("{\"type\":\"input\",\"seq\":6,\"data\":{}}")));
     c.send("{\"type\":\"leave\"}");
     c.room.expectMessageClass(RoomEntity.Leave.class);
-    // the session has handled the leave before the stream may offer the next line: closed by then
-    assertFalse(c.inputs.offer(line("{\"type\":\"input\",\"seq\":6,\"data\":{}}")));
+    c.send("{\"type\":\"input\",\"seq\":6,\"data\":{}}");
+    assertEquals(ErrorCode.NOT_IN_ROOM, c.error());
+    // and once the session has handled both, the shortcut stays closed: not in a room
+    assertFalse(c.inputs.offer(line("{\"type\":\"input\",\"seq\":7,\"data\":{}}")));
     c.room.expectNoMessage(Duration.ofMillis(50));
   }
 
