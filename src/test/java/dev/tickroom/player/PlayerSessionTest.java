@@ -38,6 +38,15 @@ class PlayerSessionTest {
     testKit.shutdownTestKit();
   }
 
+  /** The test settings with another rate limit: messages per second, burst, strikes allowed in 5 s. */
+  static Settings withRateLimit(double perSecond, int burst, int strikes) {
+    Settings.Limits l = base.limits();
+    Settings.Limits limits = new Settings.Limits(l.maxFrameBytes(), perSecond, burst, strikes, Duration.ofSeconds(5),
+        l.outboundQueue(), 0, l.helloTimeout());
+    return new Settings(base.nodeName(), base.gameHost(), base.gamePort(), base.gameAdvertised(),
+        base.httpHost(), base.httpPort(), limits, base.rooms(), base.games(), base.clusterSecret(), base.askTimeout());
+  }
+
   /** A connection that records what the session sends. */
   static final class RecordingConnection implements Connection {
     final LinkedBlockingQueue<ServerMessage> sent = new LinkedBlockingQueue<>();
@@ -285,11 +294,7 @@ class PlayerSessionTest {
 
   @Test
   void theShortcutSpendsTheSameRateLimitAsTheSession() {
-    Settings.Limits l = base.limits();
-    Settings.Limits limits = new Settings.Limits(l.maxFrameBytes(), 1, 3, 100, Duration.ofSeconds(5),
-        l.outboundQueue(), 0, l.helloTimeout());
-    Settings strict = new Settings(base.nodeName(), base.gameHost(), base.gamePort(), base.gameAdvertised(),
-        base.httpHost(), base.httpPort(), limits, base.rooms(), base.games(), base.clusterSecret(), base.askTimeout());
+    Settings strict = withRateLimit(1, 3, 100);
     Client c = new Client(strict, testKit.createTestProbe(), new PlayerDirectory.Local(60_000), new AtomicLong(1), new AtomicLong());
     c.hello(); // 1 of 3
     c.join("r1"); // 2 of 3
@@ -333,11 +338,7 @@ class PlayerSessionTest {
 
   @Test
   void floodsAreRateLimitedAndSustainedAbuseIsDisconnected() {
-    Settings.Limits l = base.limits();
-    Settings.Limits strict = new Settings.Limits(l.maxFrameBytes(), 10, 5, 3, Duration.ofSeconds(5),
-        l.outboundQueue(), 0, l.helloTimeout());
-    Settings settings = new Settings(base.nodeName(), base.gameHost(), base.gamePort(), base.gameAdvertised(),
-        base.httpHost(), base.httpPort(), strict, base.rooms(), base.games(), base.clusterSecret(), base.askTimeout());
+    Settings settings = withRateLimit(10, 5, 3);
     AtomicLong nanos = new AtomicLong();
     Client c = new Client(settings, testKit.createTestProbe(), new PlayerDirectory.Local(1000), new AtomicLong(1), nanos);
     c.hello(); // 1 of the burst of 5

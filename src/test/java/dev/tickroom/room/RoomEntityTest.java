@@ -83,6 +83,14 @@ class RoomEntityTest {
     return probe.expectMessageClass(RoomEvent.State.class);
   }
 
+  /** Players pa (ann) and pb (bob) join a counter room, each through its own probe. */
+  static void joinAnnAndBob(ActorRef<RoomEntity.Command> room, TestProbe<RoomEvent> a, TestProbe<RoomEvent> b) {
+    room.tell(new RoomEntity.Join("pa", "ann", "counter", a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    room.tell(new RoomEntity.Join("pb", "bob", "counter", b.getRef()));
+    b.expectMessageClass(RoomEvent.Joined.class);
+  }
+
   @Test
   void firstJoinCreatesTheRoomWithTheDefaultGame() throws Exception {
     ActorRef<RoomEntity.Command> room = room("r1");
@@ -101,10 +109,7 @@ class RoomEntityTest {
     ActorRef<RoomEntity.Command> room = room("r2");
     TestProbe<RoomEvent> a = testKit.createTestProbe();
     TestProbe<RoomEvent> b = testKit.createTestProbe();
-    room.tell(new RoomEntity.Join("pa", "ann", "counter", a.getRef()));
-    a.expectMessageClass(RoomEvent.Joined.class);
-    room.tell(new RoomEntity.Join("pb", "bob", "counter", b.getRef()));
-    b.expectMessageClass(RoomEvent.Joined.class);
+    joinAnnAndBob(room, a, b);
 
     room.tell(new RoomEntity.Input("pa", 1, Codec.MAPPER.readTree("{\"n\":5}")));
     room.tell(new RoomEntity.Input("pb", 1, Codec.MAPPER.readTree("{\"n\":2}")));
@@ -228,10 +233,7 @@ class RoomEntityTest {
     ActorRef<RoomEntity.Command> room = room("r13");
     TestProbe<RoomEvent> a = testKit.createTestProbe();
     TestProbe<RoomEvent> b = testKit.createTestProbe();
-    room.tell(new RoomEntity.Join("pa", "ann", "counter", a.getRef()));
-    a.expectMessageClass(RoomEvent.Joined.class);
-    room.tell(new RoomEntity.Join("pb", "bob", "counter", b.getRef()));
-    b.expectMessageClass(RoomEvent.Joined.class);
+    joinAnnAndBob(room, a, b);
     RecordingLine line = new RecordingLine();
     room.tell(new RoomEntity.AttachLocal("pa", a.getRef(), line));
     // a line offered by someone who is not the member's current session is ignored
