@@ -7,6 +7,9 @@ import dev.tickroom.cluster.GameEndpoints;
 import dev.tickroom.cluster.Replicated;
 import dev.tickroom.config.Settings;
 import dev.tickroom.game.GameRegistry;
+import dev.tickroom.matchmaking.Matchmaker;
+import dev.tickroom.matchmaking.Matchmaking;
+import dev.tickroom.matchmaking.RoomDirectory;
 import dev.tickroom.metrics.Metrics;
 import dev.tickroom.net.SessionFlow;
 import dev.tickroom.net.TcpGateway;
@@ -81,7 +84,12 @@ public final class Guardian {
     Replicated replicated = new Replicated(system, settings.askTimeout());
     Metrics metrics = Metrics.prometheus();
     ClusterSharding sharding = ClusterSharding.get(system);
-    RoomEntity.Deps roomDeps = new RoomEntity.Deps(settings.rooms(), games, new ReplicatedSnapshotStore(replicated), metrics);
+    RoomDirectory roomDirectory = new RoomDirectory(system, settings.askTimeout());
+    RoomEntity.Deps roomDeps = new RoomEntity.Deps(settings.rooms(), games, new ReplicatedSnapshotStore(replicated), metrics, roomDirectory);
+    Matchmaker.Deps matchDeps = new Matchmaker.Deps(game -> games.find(game).map(g -> g.spec().maxPlayers()).orElse(1),
+        roomDirectory::nodeUp, settings.matchmaking().pruneInterval(), settings.matchmaking().reservationRounds());
+    sharding.init(Entity.of(Matchmaker.TYPE_KEY, ec -> Matchmaker.create(ec.getEntityId(), matchDeps, ec.getShard()))
+        .withStopMessage(Matchmaker.Stop.INSTANCE));
     sharding.init(Entity.of(RoomEntity.TYPE_KEY, ec -> RoomEntity.create(ec.getEntityId(), roomDeps, ec.getShard()))
         .withStopMessage(RoomEntity.Stop.INSTANCE));
 
@@ -102,7 +110,8 @@ public final class Guardian {
         metrics,
         room -> sharding.entityRefFor(RoomEntity.TYPE_KEY, room),
         System::nanoTime,
-        System::currentTimeMillis);
+        System::currentTimeMillis,
+        Matchmaking.cluster(sharding, roomDirectory, settings.askTimeout()));
     AtomicLong ids = new AtomicLong();
     Function<String, SessionFlow.Spawner> spawner = transport -> (connection, inputs) -> {
       ActorRef<PlayerSession.Command> session = system.systemActorOf(

@@ -42,7 +42,8 @@ public final class RoomDirectory implements RoomListings {
   }
 
   /** This node's cluster address, as rooms put it in their listings. */
-  public String selfNode() {
+  @Override
+  public String node() {
     return Cluster.get(system).selfMember().address().toString();
   }
 

@@ -1,6 +1,8 @@
 package dev.tickroom.player;
 
 import dev.tickroom.config.Settings;
+import dev.tickroom.matchmaking.Matchmaker;
+import dev.tickroom.matchmaking.Matchmaking;
 import dev.tickroom.metrics.Metrics;
 import dev.tickroom.protocol.ClientMessage;
 import dev.tickroom.protocol.Decoded;
@@ -8,6 +10,7 @@ import dev.tickroom.protocol.ErrorCode;
 import dev.tickroom.protocol.ServerMessage;
 import dev.tickroom.room.RoomEntity;
 import dev.tickroom.room.RoomEvent;
+import dev.tickroom.room.RoomListing;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -81,7 +84,34 @@ public final class PlayerSession {
       Metrics metrics,
       Function<String, RecipientRef<RoomEntity.Command>> rooms,
       LongSupplier nanoClock,
-      LongSupplier millisClock) {}
+      LongSupplier millisClock,
+      Matchmaking matchmaking) {
+    public Deps(Settings settings, Supplier<String> nodeName, ResumeTokens tokens, PlayerDirectory directory,
+        SessionRegistry registry, Metrics metrics, Function<String, RecipientRef<RoomEntity.Command>> rooms,
+        LongSupplier nanoClock, LongSupplier millisClock) {
+      this(settings, nodeName, tokens, directory, registry, metrics, rooms, nanoClock, millisClock, Matchmaking.NONE);
+    }
+  }
+
+  /** v1.1: the matchmaker's answer to a quick join (or why there is none). */
+  record Matched(Matchmaker.Found found, Throwable failure) implements Command {}
+
+  /** v1.1: the lobby list for {@code list_rooms}. */
+  record Listed(List<RoomListing> rooms, Throwable failure) implements Command {}
+
+  /** A quick join in progress: what the client asked, and the rooms that refused it on the way. */
+  private static final class QuickJoin {
+    final ClientMessage.QuickJoin request;
+    final List<String> avoid = new java.util.ArrayList<>();
+    int attempts = 1;
+
+    QuickJoin(ClientMessage.QuickJoin request) {
+      this.request = request;
+    }
+  }
+
+  /** Rooms a quick join may try (each refusal sends it to the matchmaker again) before the client hears no. */
+  private static final int QUICK_JOIN_ATTEMPTS = 5;
 
   /** A session whose inputs all come through the actor (tests). */
   public static Behavior<Command> create(Deps deps, Connection connection) {
@@ -118,6 +148,10 @@ public final class PlayerSession {
   /** The room a join was sent to and not yet answered; else null. */
   private String joining;
   private String joiningGame;
+  private com.fasterxml.jackson.databind.JsonNode joiningOptions;
+  private java.util.Map<String, Object> joiningLabel;
+  /** v1.1: the quick join in progress, from the request until {@code joined} or the final refusal. */
+  private QuickJoin quick;
   private int joinAttempts;
   /** Rooms a leave was sent to whose {@code left} is still due. */
   private final Deque<String> leaving = new ArrayDeque<>(2);
@@ -166,6 +200,8 @@ public final class PlayerSession {
     return common(Behaviors.receive(Command.class).onMessage(FromClient.class, this::onLine))
         .onMessage(FromRoom.class, this::onRoomEvent)
         .onMessage(JoinRetry.class, msg -> onJoinRetry())
+        .onMessage(Matched.class, this::onMatched)
+        .onMessage(Listed.class, this::onListed)
         .onSignal(Terminated.class, this::onRoomTerminated)
         .build();
   }
@@ -313,6 +349,10 @@ public final class PlayerSession {
     } else if (msg instanceof ClientMessage.Chat chat) {
       if (room == null) notInRoom("chat");
       else deps.rooms().apply(room).tell(new RoomEntity.Chat(player, chat.text()));
+    } else if (msg instanceof ClientMessage.QuickJoin q) {
+      onQuickJoin(q);
+    } else if (msg instanceof ClientMessage.ListRooms l) {
+      ctx.pipeToSelf(deps.matchmaking().list(l.game()), Listed::new);
     } else if (msg instanceof ClientMessage.Hello) {
       send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "hello was already received on this connection"));
     }
@@ -337,7 +377,7 @@ public final class PlayerSession {
   }
 
   private void onJoin(ClientMessage.Join join) {
-    if (joining != null) {
+    if (joining != null || quick != null) {
       send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "a join to '" + joining + "' is still in progress"));
       return;
     }
@@ -347,14 +387,80 @@ public final class PlayerSession {
       return;
     }
     if (room != null) leaveRoom();
-    requestJoin(join.room(), join.game());
+    requestJoin(join.room(), join.game(), join.options(), null);
+  }
+
+  // ------------------------------------------------------------------ v1.1 quick join
+
+  private void onQuickJoin(ClientMessage.QuickJoin q) {
+    if (joining != null || quick != null) {
+      send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "a join is still in progress"));
+      return;
+    }
+    if (!deps.settings().games().containsKey(q.game())) {
+      send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "unknown game; this server runs " + deps.settings().games().keySet()));
+      return;
+    }
+    quick = new QuickJoin(q);
+    askMatchmaker();
+  }
+
+  private void askMatchmaker() {
+    ctx.pipeToSelf(deps.matchmaking().find(quick.request.game(), quick.request.filter(), player, quick.avoid), Matched::new);
+  }
+
+  private Behavior<Command> onMatched(Matched m) {
+    if (quick == null || closing) return Behaviors.same();
+    if (m.failure() != null) {
+      if (quick.attempts++ < QUICK_JOIN_ATTEMPTS) {
+        askMatchmaker();
+      } else {
+        quick = null;
+        send(new ServerMessage.Error(ErrorCode.ROOM_UNAVAILABLE, "matchmaking did not answer; try again"));
+      }
+      return Behaviors.same();
+    }
+    String target = m.found().room();
+    if (room != null && !target.equals(room)) leaveRoom();
+    requestJoin(target, quick.request.game(), quick.request.options(), m.found().created() ? m.found().label() : null);
+    return Behaviors.same();
+  }
+
+  /** A room the matchmaker picked refused us: ask for another (the client does not see this); true if so. */
+  private boolean retryQuickJoin(RoomEvent.Rejected r) {
+    if (quick == null) return false;
+    deps.matchmaking().refused(quick.request.game(), quick.request.filter(), player, r.roomId(), ErrorCode.ROOM_FULL.equals(r.code()));
+    if (quick.attempts++ >= QUICK_JOIN_ATTEMPTS) {
+      quick = null;
+      return false;
+    }
+    quick.avoid.add(r.roomId());
+    askMatchmaker();
+    return true;
+  }
+
+  private Behavior<Command> onListed(Listed l) {
+    if (l.failure() != null) {
+      send(new ServerMessage.Error(ErrorCode.ROOM_UNAVAILABLE, "the room list is not available; try again"));
+      return Behaviors.same();
+    }
+    List<ServerMessage.RoomListing> out = new java.util.ArrayList<>(l.rooms().size());
+    for (RoomListing r : l.rooms()) out.add(new ServerMessage.RoomListing(r.room(), r.game(), r.players(), r.maxPlayers(), r.label()));
+    send(new ServerMessage.Rooms(out));
+    return Behaviors.same();
   }
 
   private void requestJoin(String roomId, String game) {
+    requestJoin(roomId, game, null, null);
+  }
+
+  private void requestJoin(String roomId, String game, com.fasterxml.jackson.databind.JsonNode options, java.util.Map<String, Object> label) {
     joining = roomId;
     joiningGame = game;
+    joiningOptions = options;
+    joiningLabel = label;
     joinAttempts = 1;
-    deps.rooms().apply(roomId).tell(new RoomEntity.Join(player, name, game, roomEvents));
+    deps.rooms().apply(roomId).tell(new RoomEntity.Join(player, name, game, roomEvents, options, label));
     timers.startTimerWithFixedDelay(JoinRetry.INSTANCE, JOIN_RETRY);
   }
 
@@ -364,6 +470,7 @@ public final class PlayerSession {
     } else if (joinAttempts >= JOIN_ATTEMPTS) {
       String lost = joining;
       joinDone();
+      quick = null;
       if (reattaching) {
         reattaching = false;
         detach();
@@ -372,7 +479,7 @@ public final class PlayerSession {
       send(new ServerMessage.Error(ErrorCode.ROOM_UNAVAILABLE, "room '" + lost + "' did not answer; try again"));
     } else {
       joinAttempts++;
-      deps.rooms().apply(joining).tell(new RoomEntity.Join(player, name, joiningGame, roomEvents));
+      deps.rooms().apply(joining).tell(new RoomEntity.Join(player, name, joiningGame, roomEvents, joiningOptions, joiningLabel));
     }
     return Behaviors.same();
   }
@@ -422,6 +529,7 @@ public final class PlayerSession {
     } else if (event instanceof RoomEvent.Rejected r) {
       if (r.roomId().equals(joining)) {
         joinDone();
+        if (retryQuickJoin(r)) return Behaviors.same();
         if (reattaching) {
           reattaching = false;
           send(new ServerMessage.Left(r.roomId()));
@@ -446,13 +554,24 @@ public final class PlayerSession {
             "this player resumed on another connection; closing this one"));
         close("replaced by a resumed session");
       }
+    } else if (event instanceof RoomEvent.GameEvent e) {
+      if (e.roomId().equals(room)) send(new ServerMessage.Event(e.roomId(), e.name(), e.data()));
+    } else if (event instanceof RoomEvent.Finished f) {
+      if (f.roomId().equals(room)) {
+        // the final state went out before this; after it nothing more of this room
+        detach();
+        send(new ServerMessage.Left(f.roomId(), "finished", f.result()));
+      }
     } else if (event instanceof RoomEvent.Chat c) {
       if (c.roomId().equals(room)) send(new ServerMessage.Chat(c.roomId(), c.from(), c.text()));
     } else if (event instanceof RoomEvent.Error e) {
       send(new ServerMessage.Error(e.code(), e.message()));
     } else if (event instanceof RoomEvent.Closed c) {
       if (c.roomId().equals(room) || c.roomId().equals(joining)) {
-        if (c.roomId().equals(joining)) joinDone();
+        if (c.roomId().equals(joining)) {
+          joinDone();
+          quick = null;
+        }
         detach();
         send(new ServerMessage.Error(ErrorCode.ROOM_CLOSED, c.reason()));
         send(new ServerMessage.Left(c.roomId()));
@@ -464,6 +583,7 @@ public final class PlayerSession {
   private void onJoined(RoomEvent.Joined j) {
     if (!j.roomId().equals(joining)) return; // an answer to a join we no longer wait for
     joinDone();
+    quick = null;
     boolean silent = reattaching && j.roomId().equals(room);
     reattaching = false;
     room = j.roomId();

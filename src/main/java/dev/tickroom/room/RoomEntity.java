@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tickroom.cluster.CborSerializable;
 import dev.tickroom.config.Settings;
 import dev.tickroom.metrics.Metrics;
+import dev.tickroom.metrics.TickMeter;
 import dev.tickroom.game.Admission;
 import dev.tickroom.game.Game;
+import dev.tickroom.game.GameJson;
 import dev.tickroom.game.GameRegistry;
 import dev.tickroom.game.LeaveReason;
 import dev.tickroom.game.PlayerId;
@@ -50,7 +52,13 @@ public final class RoomEntity {
   public interface Command extends CborSerializable {}
 
   /** Enter the room (or re-attach a session of a player who is already a member). */
-  public record Join(String player, String name, String game, ActorRef<RoomEvent> replyTo) implements Command {}
+  public record Join(String player, String name, String game, ActorRef<RoomEvent> replyTo,
+      JsonNode options, Map<String, Object> label) implements Command {
+    /** v1.1: {@code options} for the game (null if none); {@code label}: the room's first label if this join creates it. */
+    public Join(String player, String name, String game, ActorRef<RoomEvent> replyTo) {
+      this(player, name, game, replyTo, null, null);
+    }
+  }
 
   public record Input(String player, long seq, JsonNode data) implements Command {}
 
@@ -80,7 +88,12 @@ public final class RoomEntity {
       implements Command, NoSerializationVerificationNeeded {}
 
   /** A room as the admin view and dashboard show it; {@code game} is null while no one has joined yet. */
-  public record Info(String roomId, String game, long tick, int players) implements CborSerializable {}
+  public record Info(String roomId, String game, long tick, int players, double tickWorkMs, double tickLatenessMs,
+      long overruns) implements CborSerializable {
+    public Info(String roomId, String game, long tick, int players) {
+      this(roomId, game, tick, players, 0, 0, 0);
+    }
+  }
 
   /** Sent by sharding at handoff and passivation: save a snapshot and stop. */
   public enum Stop implements Command { INSTANCE }
@@ -94,7 +107,11 @@ public final class RoomEntity {
   record Loaded(RoomSnapshot snapshot, String failure) implements Command {}
 
   /** What a room needs from its node. */
-  public record Deps(Settings.Rooms settings, GameRegistry games, SnapshotStore store, Metrics metrics) {}
+  public record Deps(Settings.Rooms settings, GameRegistry games, SnapshotStore store, Metrics metrics, RoomListings listings) {
+    public Deps(Settings.Rooms settings, GameRegistry games, SnapshotStore store, Metrics metrics) {
+      this(settings, games, store, metrics, RoomListings.NONE);
+    }
+  }
 
   public static Behavior<Command> create(String roomId, Deps deps, ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.setup(ctx -> Behaviors.withStash(10_000, stash -> Behaviors.withTimers(timers -> {
@@ -136,6 +153,10 @@ public final class RoomEntity {
   private int snapshotEvery;
   private boolean ticking;
   private List<dev.tickroom.game.Input> pending = new ArrayList<>();
+  /** v1.1: the label (the creating filter, then what the game sets), tick timing, a finish to carry out. */
+  private Map<String, Object> label = Map.of();
+  private TickMeter meter;
+  private Step<Object> finishing;
 
   private RoomEntity(String roomId, Deps deps, ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> ctx, StashBuffer<Command> stash, TimerScheduler<Command> timers) {
@@ -198,6 +219,7 @@ public final class RoomEntity {
       ctx.watchWith(ref, new MemberGone(m.player(), ref));
     }
     startTicking();
+    publishListing();
     if (members.isEmpty()) timers.startSingleTimer(IdleTimeout.INSTANCE, deps.settings().idleTimeout());
   }
 
@@ -233,7 +255,8 @@ public final class RoomEntity {
     game = (Game<Object>) g.get();
     seed = ThreadLocalRandom.current().nextLong();
     try {
-      state = game.create(new RoomSeed(roomId, seed, Map.of()));
+      state = game.create(new RoomSeed(roomId, seed, Map.of(), join.options()));
+      if (join.label() != null) label = Step.checkLabel(join.label());
     } catch (RuntimeException e) {
       return crashed("create", e);
     }
@@ -241,7 +264,8 @@ public final class RoomEntity {
     log.info("room {} created with game {}", roomId, name);
     startTicking();
     Behavior<Command> next = onJoin(join);
-    return Behavior.isAlive(next) ? running() : next;
+    // same: the room now runs; otherwise it crashed or its game already finished
+    return next == Behaviors.<Command>same() ? running() : next;
   }
 
   private void startTicking() {
@@ -249,6 +273,8 @@ public final class RoomEntity {
     deps.metrics().roomStarted();
     int hz = game.spec().tickHz();
     timers.startTimerAtFixedRate(Tick.INSTANCE, Duration.ofNanos(1_000_000_000L / hz));
+    meter = new TickMeter(1_000_000_000L / hz);
+    meter.scheduleFrom(System.nanoTime());
     long intervalMs = deps.settings().snapshotInterval().toMillis();
     snapshotEvery = (int) Math.max(1, intervalMs * hz / 1000);
   }
@@ -266,7 +292,8 @@ public final class RoomEntity {
         .onMessage(Chat.class, this::onChat)
         .onMessage(AttachLocal.class, this::onAttachLocal)
         .onMessage(GetInfo.class, msg -> {
-          msg.replyTo().tell(new Info(roomId, game.spec().name(), tick, members.size()));
+          msg.replyTo().tell(new Info(roomId, game.spec().name(), tick, members.size(), meter.workMillis(),
+              meter.latenessMillis(), meter.overruns()));
           return Behaviors.same();
         })
         .onMessage(IdleTimeout.class, msg -> members.isEmpty() ? passivate() : Behaviors.same())
@@ -301,7 +328,7 @@ public final class RoomEntity {
     }
     PlayerId who = PlayerId.of(join.player());
     try {
-      Admission admission = game.admit(state, who);
+      Admission admission = game.admit(state, who, join.options());
       if (!admission.accepted()) {
         join.replyTo().tell(new RoomEvent.Rejected(roomId, admission.code(), admission.message()));
         return Behaviors.same();
@@ -311,8 +338,10 @@ public final class RoomEntity {
       deps.metrics().playersChanged(1);
       ctx.watchWith(member.ref, new MemberGone(member.id, member.ref));
       timers.cancel(IdleTimeout.INSTANCE);
-      apply(game.join(state, who, join.name()));
+      apply(game.join(state, who, join.name(), join.options()));
       if (members.containsKey(member.id)) sendJoined(member);
+      publishListing();
+      if (finishing != null) return finishNow(false);
     } catch (RuntimeException e) {
       return crashed("join", e);
     }
@@ -320,7 +349,7 @@ public final class RoomEntity {
   }
 
   private void sendJoined(Member member) {
-    byte[] view = Codec.writeJson(game.view(state, PlayerId.of(member.id)));
+    byte[] view = GameJson.write(game.view(state, PlayerId.of(member.id)));
     member.ref.tell(new RoomEvent.Joined(roomId, game.spec().name(), member.id, tick, view, ctx.getSelf()));
   }
 
@@ -338,13 +367,23 @@ public final class RoomEntity {
           "more than " + deps.settings().maxInputsPerTick() + " inputs in one tick; input " + input.seq() + " dropped"));
       return Behaviors.same();
     }
+    Object value = null;
+    if (game.inputType() != null) {
+      try {
+        value = GameJson.decode(input.data(), game.inputType());
+      } catch (GameJson.BadInput e) {
+        member.ref.tell(new RoomEvent.Error(roomId, ErrorCode.BAD_INPUT, "input " + input.seq() + ": " + e.getMessage()));
+        return Behaviors.same();
+      }
+    }
     member.pending++;
-    pending.add(new dev.tickroom.game.Input(PlayerId.of(input.player()), input.seq(), input.data()));
+    pending.add(new dev.tickroom.game.Input(PlayerId.of(input.player()), input.seq(), input.data(), value));
     return Behaviors.same();
   }
 
   private Behavior<Command> onTick() {
     long start = System.nanoTime();
+    meter.begin(start);
     tick++;
     List<dev.tickroom.game.Input> batch = pending;
     pending = new ArrayList<>();
@@ -360,24 +399,36 @@ public final class RoomEntity {
         if (in.seq() > m.ack) m.ack = in.seq();
       }
     }
+    long bytes;
     try {
-      broadcastState();
+      bytes = broadcastState();
     } catch (RuntimeException e) {
       return crashed("view", e);
     }
+    if (finishing != null) return finishNow(true);
     if (tick % snapshotEvery == 0 && !members.isEmpty()) saveSnapshot();
-    deps.metrics().tick(System.nanoTime() - start);
+    long end = System.nanoTime();
+    deps.metrics().tick(end - start);
+    deps.metrics().roomTick(game.spec().name(), meter.end(end), bytes);
     return Behaviors.same();
   }
 
-  private void broadcastState() {
-    if (members.isEmpty()) return;
+  /** Sends this tick's state to every member; returns the bytes of state sent. */
+  private long broadcastState() {
+    if (members.isEmpty()) return 0;
+    long bytes = 0;
     if (game.spec().sharedView()) {
-      byte[] view = Codec.writeJson(game.view(state, null));
+      byte[] view = GameJson.write(game.view(state, null));
       for (Member m : members.values()) sendState(m, view);
+      bytes = (long) view.length * members.size();
     } else {
-      for (Member m : members.values()) sendState(m, Codec.writeJson(game.view(state, PlayerId.of(m.id))));
+      for (Member m : members.values()) {
+        byte[] view = GameJson.write(game.view(state, PlayerId.of(m.id)));
+        sendState(m, view);
+        bytes += view.length;
+      }
     }
+    return bytes;
   }
 
   private void sendState(Member m, byte[] view) {
@@ -392,7 +443,7 @@ public final class RoomEntity {
       if (next != null) return next;
     }
     leave.replyTo().tell(new RoomEvent.Left(roomId));
-    return Behaviors.same();
+    return finishing != null ? finishNow(false) : Behaviors.same();
   }
 
   private Behavior<Command> onGone(String player, ActorRef<RoomEvent> ref) {
@@ -400,7 +451,7 @@ public final class RoomEntity {
     // a stale notice about a session this member has already replaced is ignored
     if (member == null || !member.ref.equals(ref)) return Behaviors.same();
     Behavior<Command> next = removeMember(member, LeaveReason.DISCONNECTED);
-    return next != null ? next : Behaviors.same();
+    return next != null ? next : finishing != null ? finishNow(false) : Behaviors.same();
   }
 
   /** Removes a member and tells the game; returns a behaviour only when the room must stop. */
@@ -415,6 +466,7 @@ public final class RoomEntity {
     } catch (RuntimeException e) {
       return crashed("leave", e);
     }
+    publishListing();
     return null;
   }
 
@@ -425,13 +477,27 @@ public final class RoomEntity {
     return Behaviors.same();
   }
 
-  /** Applies a game step: new state, notices to single players, kicks. */
+  /** Applies a game step: new state, notices to single players, events, label, kicks, finish. */
   private void apply(Step<Object> step) {
     state = step.state();
     for (Step.Notice n : step.notices()) {
       Member m = members.get(n.to().value());
       if (m != null) m.ref.tell(new RoomEvent.Error(roomId, n.code(), n.message()));
     }
+    for (Step.Event e : step.events()) {
+      RoomEvent.GameEvent event = new RoomEvent.GameEvent(roomId, e.name(), GameJson.write(e.data()));
+      if (e.to() == null) members.values().forEach(m -> m.ref.tell(event));
+      else if (members.containsKey(e.to().value())) members.get(e.to().value()).ref.tell(event);
+    }
+    if (step.label() != null) {
+      Map<String, Object> merged = new LinkedHashMap<>(label);
+      merged.putAll(step.label());
+      if (!merged.equals(label)) {
+        label = Map.copyOf(merged);
+        publishListing();
+      }
+    }
+    if (step.finished() && finishing == null) finishing = step;
     for (PlayerId kicked : step.kicks()) {
       Member m = members.remove(kicked.value());
       if (m != null) {
@@ -439,18 +505,88 @@ public final class RoomEntity {
         ctx.unwatch(m.ref);
         m.ref.tell(new RoomEvent.Left(roomId));
         state = game.leave(state, kicked, LeaveReason.KICKED).state();
+        publishListing();
       }
     }
+  }
+
+  /** Tells the lobby and the matchmakers who is in this room and its label. */
+  private void publishListing() {
+    deps.listings().publish(new RoomListing(roomId, game.spec().name(), List.copyOf(members.keySet()),
+        game.spec().maxPlayers(), label, deps.listings().node()));
+  }
+
+  /**
+   * The game finished: every member already has the final state; now each gets {@code left} with the
+   * result, and the room ends for good (its snapshot and listing go, the game disposes of the state).
+   */
+  private Behavior<Command> finishNow(boolean stateSent) {
+    byte[] result;
+    try {
+      result = GameJson.write(finishing.result());
+    } catch (RuntimeException e) {
+      log.error("room {}: the result of game {} cannot be written; sending null", roomId, game.spec().name(), e);
+      result = null;
+    }
+    if (!stateSent) broadcastStateQuietly(); // finished on a join or leave: the final state first
+    RoomEvent.Finished finished = new RoomEvent.Finished(roomId, result);
+    for (Member m : members.values()) {
+      ctx.unwatch(m.ref);
+      m.ref.tell(finished);
+    }
+    deps.metrics().playersChanged(-members.size());
+    members.clear();
+    log.info("room {} (game {}) finished at tick {}", roomId, game.spec().name(), tick);
+    return end();
+  }
+
+  private void broadcastStateQuietly() {
+    try {
+      broadcastState();
+    } catch (RuntimeException e) {
+      log.error("room {}: the final view failed", roomId, e);
+    }
+  }
+
+  /** The room is over for good: dispose of the game state, forget the snapshot and listing, stop. */
+  private Behavior<Command> end() {
+    timers.cancelAll();
+    dispose();
+    deps.store().remove(roomId);
+    if (game != null) deps.listings().remove(roomId);
+    if (shard == null) return Behaviors.stopped();
+    shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    // a join now is not answered: the session sends it again, and sharding starts the room afresh for it
+    return Behaviors.receive(Command.class)
+        .onMessage(Leave.class, l -> {
+          l.replyTo().tell(new RoomEvent.Left(roomId));
+          return Behaviors.same();
+        })
+        .onMessage(GetInfo.class, g -> {
+          g.replyTo().tell(new Info(roomId, null, tick, 0));
+          return Behaviors.same();
+        })
+        .onMessage(Stop.class, x -> Behaviors.stopped())
+        .onAnyMessage(x -> Behaviors.same())
+        .onSignal(PostStop.class, sig -> onPostStop())
+        .build();
+  }
+
+  private void dispose() {
+    if (game == null || state == null) return;
+    try {
+      game.dispose(state);
+    } catch (RuntimeException e) {
+      log.error("room {}: game {} failed in dispose", roomId, game.spec().name(), e);
+    }
+    state = null;
   }
 
   // ------------------------------------------------------------------ ending
 
   private Behavior<Command> passivate() {
     log.info("room {} empty for {}, stopping", roomId, deps.settings().idleTimeout());
-    deps.store().remove(roomId);
-    if (shard == null) return Behaviors.stopped();
-    shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
-    return Behaviors.same();
+    return end();
   }
 
   private Behavior<Command> onPostStop() {
@@ -464,6 +600,7 @@ public final class RoomEntity {
       saveSnapshot();
       log.info("room {} handing off at tick {} with {} members", roomId, tick, members.size());
     }
+    if (game != null) deps.listings().remove(roomId);
     return Behaviors.stopped();
   }
 
@@ -487,6 +624,8 @@ public final class RoomEntity {
     RoomEvent.Closed closed = new RoomEvent.Closed(roomId, "the room's game failed and the room was closed");
     for (Member m : members.values()) m.ref.tell(closed);
     deps.store().remove(roomId);
+    deps.listings().remove(roomId);
+    dispose();
     return Behaviors.stopped();
   }
 }

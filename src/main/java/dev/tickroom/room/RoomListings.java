@@ -8,6 +8,11 @@ public interface RoomListings {
   /** The room ended on this node (it may run again elsewhere, and then publishes again). */
   void remove(String roomId);
 
+  /** This node's cluster address, which listings carry so entries of a lost node can be left out. */
+  default String node() {
+    return "";
+  }
+
   RoomListings NONE = new RoomListings() {
     @Override
     public void publish(RoomListing listing) {}
