@@ -422,7 +422,9 @@ public final class PlayerSession {
     }
     String target = m.found().room();
     if (room != null && !target.equals(room)) leaveRoom();
-    requestJoin(target, quick.request.game(), quick.request.options(), m.found().created() ? m.found().label() : null);
+    // the label goes with every quick join to the room, not only the one that opened it: joins from other
+    // nodes may reach a new room before its opener's does, and only the first join creates
+    requestJoin(target, quick.request.game(), quick.request.options(), m.found().label());
     return Behaviors.same();
   }
 
