@@ -34,7 +34,11 @@ public final class NodeStatus {
 
   /** One node's view of itself. */
   public record Report(String address, String game, int tcp, int ws, List<RoomEntity.Info> rooms,
-      double messagesIn, double messagesOut, double tickP99Ms) implements CborSerializable {}
+      double messagesIn, double messagesOut, double tickP99Ms, Jvm jvm) implements CborSerializable {}
+
+  /** This node's tick lateness p99, overrun and catch-up totals, and JVM figures (issue #12). */
+  public record Jvm(double latenessP99Ms, double overruns, double catchUps, double heapUsedBytes, double cpu, double threads)
+      implements CborSerializable {}
 
   record Reply(Report report, ActorRef<Report> replyTo) implements Command {}
 
@@ -52,7 +56,8 @@ public final class NodeStatus {
               Metrics.Snapshot m = metrics.snapshot();
               return new Reply(new Report(address, gameEndpoint.toCompletableFuture().getNow(""),
                   sessions.count("tcp"), sessions.count("ws"), rooms == null ? List.of() : rooms,
-                  m.messagesIn(), m.messagesOut(), m.tickP99Ms()), msg.replyTo());
+                  m.messagesIn(), m.messagesOut(), m.tickP99Ms(), new Jvm(m.latenessP99Ms(), m.overruns(), m.catchUps(),
+                  m.heapUsedBytes(), m.cpu(), m.threads())), msg.replyTo());
             });
             return Behaviors.same();
           })

@@ -34,6 +34,8 @@ public final class WebRoutes {
             json -> complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, json.toString()))))),
         respondWithHeader(RawHeader.create("Cache-Control", "no-cache"), () -> concat(
             pathSingleSlash(() -> getFromResource("web/index.html")),
+            // the dashboard's chart library, from the echarts webjar on the classpath
+            pathPrefix("vendor", () -> getFromResourceDirectory("META-INF/resources/webjars/echarts/5.3.1/dist")),
             getFromResourceDirectory("web")))));
   }
 }

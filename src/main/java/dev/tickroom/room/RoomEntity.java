@@ -338,8 +338,12 @@ public final class RoomEntity {
       deps.metrics().playersChanged(1);
       ctx.watchWith(member.ref, new MemberGone(member.id, member.ref));
       timers.cancel(IdleTimeout.INSTANCE);
-      apply(game.join(state, who, join.name(), join.options()));
-      if (members.containsKey(member.id)) sendJoined(member);
+      // joined first (with the state after the join), then the step's effects: an event to the new member
+      // must reach a session that already knows it is in this room
+      Step<Object> step = game.join(state, who, join.name(), join.options());
+      state = step.state();
+      if (!step.kicks().contains(who)) sendJoined(member);
+      apply(step);
       publishListing();
       if (finishing != null) return finishNow(false);
     } catch (RuntimeException e) {

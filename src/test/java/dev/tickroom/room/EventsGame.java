@@ -68,7 +68,7 @@ public final class EventsGame implements Game<EventsGame.State> {
   @Override
   public Step<State> join(State s, PlayerId who, String name, JsonNode options) {
     s.titles.put(who.value(), options == null ? "-" : options.path("title").asText("-"));
-    return Step.of(s);
+    return Step.of(s).eventTo(who, "welcome", who.value());
   }
 
   @Override

@@ -102,8 +102,10 @@ class RoomGameApiTest {
     room.tell(new RoomEntity.Join("pa", "ann", "events", a.getRef(), json("{\"greeting\":\"hi\",\"title\":\"dr\"}"),
         Map.of("mode", "duo")));
     a.expectMessageClass(RoomEvent.Joined.class);
+    assertEquals("welcome", a.expectMessageClass(RoomEvent.GameEvent.class).name(), "an event at join comes after joined");
     room.tell(new RoomEntity.Join("pb", "bob", "events", b.getRef(), json("{\"title\":\"sir\"}"), Map.of("mode", "other")));
     b.expectMessageClass(RoomEvent.Joined.class);
+    assertEquals("welcome", b.expectMessageClass(RoomEvent.GameEvent.class).name());
     return room;
   }
 
@@ -211,6 +213,7 @@ class RoomGameApiTest {
     ActorRef<RoomEntity.Command> room = room("idle");
     room.tell(new RoomEntity.Join("pa", "ann", "events", a.getRef()));
     a.expectMessageClass(RoomEvent.Joined.class);
+    a.expectMessageClass(RoomEvent.GameEvent.class);
     room.tell(new RoomEntity.Leave("pa", a.getRef()));
     a.expectMessageClass(RoomEvent.Left.class);
     manualTime.timePasses(Settings.from(testKit.system().settings().config()).rooms().idleTimeout().plus(TICK));

@@ -65,7 +65,8 @@ public final class DashGame implements JsonStateGame<DashState> {
   }
 
   /** What every member sees. {@code countdown}: whole seconds left before the race, 0 otherwise. */
-  public record View(String phase, int round, int rounds, int countdown, int secondsLeft, Target target,
+  public record View(String phase, int round, int rounds, int countdown,
+      @com.fasterxml.jackson.annotation.JsonProperty("seconds_left") int secondsLeft, Target target,
       Map<String, RacerView> racers) {}
 
   public record RacerView(String name, String color, int x, int y, int wins) {}
