@@ -381,6 +381,11 @@ function drawDash() {
       ctx.strokeStyle = '#111';
       ctx.stroke();
     }
+    ctx.fillStyle = '#222';
+    ctx.font = `${Math.max(11, Math.round(22 * k))}px system-ui, sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'alphabetic';
+    ctx.fillText(`${r.name} · ${r.wins}`, pos.x * k, pos.y * k - PLAYER_RADIUS * k - 4);
   }
   if (state.phase === 'countdown' && state.countdown > 0) {
     ctx.fillStyle = 'rgba(0,0,0,0.55)';
