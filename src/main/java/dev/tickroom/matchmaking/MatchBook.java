@@ -44,6 +44,8 @@ final class MatchBook {
   private final int maxAge;
   private final Map<String, Room> rooms = new LinkedHashMap<>();
   private final Map<String, Reservation> reservations = new HashMap<>();
+  /** Rooms that reported their end, with the round: a stale replicated listing must not bring them back. */
+  private final Map<String, Long> ended = new HashMap<>();
   private long round;
 
   MatchBook(String game, Map<String, Object> filter, int maxPlayers, int maxAge) {
@@ -93,19 +95,45 @@ final class MatchBook {
   void listings(Collection<RoomListing> all) {
     Set<String> seen = new HashSet<>();
     for (RoomListing l : all) {
-      if (!l.game().equals(game) || !l.matches(filter)) continue;
+      if (!l.game().equals(game) || !l.matches(filter) || ended.containsKey(l.room())) continue;
       seen.add(l.room());
-      Room r = rooms.computeIfAbsent(l.room(), id -> new Room(id, l.maxPlayers(), round));
-      r.maxPlayers = l.maxPlayers();
-      r.members = new HashSet<>(l.members());
-      r.listed = true;
+      take(l);
     }
+    dropListedReservations();
+    // a room that was listed and is not any more has ended (or its label no longer matches)
+    rooms.values().removeIf(r -> r.listed && !seen.contains(r.id));
+  }
+
+  /** One room's own report of its members and label (exact, and sooner than the replicated listings). */
+  void listing(RoomListing l) {
+    if (!l.game().equals(game) || ended.containsKey(l.room())) return;
+    if (!l.matches(filter)) {
+      rooms.remove(l.room()); // its label no longer matches (e.g. a game that labels a started round)
+      return;
+    }
+    take(l);
+    dropListedReservations();
+  }
+
+  /** The room is over: no more seats in it, and its seats handed out are void. */
+  void ended(String room) {
+    rooms.remove(room);
+    reservations.values().removeIf(res -> res.room().equals(room));
+    ended.put(room, round);
+  }
+
+  private void take(RoomListing l) {
+    Room r = rooms.computeIfAbsent(l.room(), id -> new Room(id, l.maxPlayers(), round));
+    r.maxPlayers = l.maxPlayers();
+    r.members = new HashSet<>(l.members());
+    r.listed = true;
+  }
+
+  private void dropListedReservations() {
     reservations.entrySet().removeIf(e -> {
       Room r = rooms.get(e.getValue().room());
       return r != null && r.members.contains(e.getKey());
     });
-    // a room that was listed and is not any more has ended (or its label no longer matches)
-    rooms.values().removeIf(r -> r.listed && !seen.contains(r.id));
   }
 
   /** One prune round: reservations and unlisted new rooms older than {@code maxAge} rounds go. */
@@ -115,6 +143,7 @@ final class MatchBook {
     Set<String> reserved = new HashSet<>();
     reservations.values().forEach(res -> reserved.add(res.room()));
     rooms.values().removeIf(r -> !r.listed && !reserved.contains(r.id) && round - r.openedRound > maxAge);
+    ended.values().removeIf(at -> round - at > maxAge);
   }
 
   /** A player's join to {@code room} was refused: its reservation goes, and a full room counts as full. */
@@ -130,7 +159,7 @@ final class MatchBook {
   }
 
   boolean idle() {
-    return rooms.isEmpty() && reservations.isEmpty();
+    return rooms.isEmpty() && reservations.isEmpty() && ended.isEmpty();
   }
 
   int rooms() {

@@ -40,6 +40,9 @@ public final class Matchmaker {
   /** The room refused {@code player} ({@code full}: with room_full), so the book stops counting that seat. */
   public record Refused(String player, String room, boolean full) implements Command {}
 
+  /** A room this matchmaker opened reports its members and label, or that it ended ({@code ended}). */
+  public record RoomReport(RoomListing listing, boolean ended) implements Command {}
+
   /** Sent by sharding when the entity moves. */
   public enum Stop implements Command { INSTANCE }
 
@@ -90,6 +93,11 @@ public final class Matchmaker {
           })
           .onMessage(Refused.class, msg -> {
             book.refused(msg.player(), msg.room(), msg.full());
+            return Behaviors.same();
+          })
+          .onMessage(RoomReport.class, msg -> {
+            if (msg.ended()) book.ended(msg.listing().room());
+            else book.listing(msg.listing());
             return Behaviors.same();
           })
           .onMessage(Listings.class, msg -> {

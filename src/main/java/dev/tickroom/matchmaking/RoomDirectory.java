@@ -20,11 +20,13 @@ import org.apache.pekko.cluster.ddata.LWWMapKey;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * The running rooms of the whole cluster, as a replicated map (Distributed Data LWW map: room -> listing)
- * that every room writes locally when its members or label change; gossip spreads it. {@code list_rooms}
+ * that every room writes locally when its members or label change; gossip spreads it. Rooms opened by a quick
+ * join also report to their matchmaker directly. {@code list_rooms}
  * and the matchmakers read it here, never by asking the rooms. Entries of nodes that are not up are left out.
  */
 public final class RoomDirectory implements RoomListings {
@@ -47,14 +49,26 @@ public final class RoomDirectory implements RoomListings {
     return Cluster.get(system).selfMember().address().toString();
   }
 
+  /**
+   * Writes the listing here (gossip takes it to the other nodes) and, for a room a quick join opened, reports it
+   * straight to that matchmaker too, which then counts the room's members exactly and at once.
+   */
   @Override
   public void publish(RoomListing listing) {
     update(m -> m.put(self, listing.room(), listing));
+    report(listing, false);
   }
 
   @Override
-  public void remove(String roomId) {
-    update(m -> m.remove(self, roomId));
+  public void remove(RoomListing last, boolean ended) {
+    update(m -> m.remove(self, last.room()));
+    if (ended) report(last, true);
+  }
+
+  private void report(RoomListing listing, boolean ended) {
+    if (listing.filter() == null) return;
+    ClusterSharding.get(system).entityRefFor(Matchmaker.TYPE_KEY, Matchmaker.entityId(listing.game(), listing.filter()))
+        .tell(new Matchmaker.RoomReport(listing, ended));
   }
 
   private void update(java.util.function.Function<LWWMap<String, RoomListing>, LWWMap<String, RoomListing>> modify) {

@@ -155,6 +155,8 @@ public final class RoomEntity {
   private List<dev.tickroom.game.Input> pending = new ArrayList<>();
   /** v1.1: the label (the creating filter, then what the game sets), tick timing, a finish to carry out. */
   private Map<String, Object> label = Map.of();
+  /** The quick-join filter that opened this room (its matchmaker's key), or null. */
+  private Map<String, Object> openedBy;
   private TickMeter meter;
   private Step<Object> finishing;
 
@@ -256,7 +258,7 @@ public final class RoomEntity {
     seed = ThreadLocalRandom.current().nextLong();
     try {
       state = game.create(new RoomSeed(roomId, seed, Map.of(), join.options()));
-      if (join.label() != null) label = Step.checkLabel(join.label());
+      if (join.label() != null) label = openedBy = Step.checkLabel(join.label());
     } catch (RuntimeException e) {
       return crashed("create", e);
     }
@@ -516,8 +518,12 @@ public final class RoomEntity {
 
   /** Tells the lobby and the matchmakers who is in this room and its label. */
   private void publishListing() {
-    deps.listings().publish(new RoomListing(roomId, game.spec().name(), List.copyOf(members.keySet()),
-        game.spec().maxPlayers(), label, deps.listings().node()));
+    deps.listings().publish(listing());
+  }
+
+  private RoomListing listing() {
+    return new RoomListing(roomId, game.spec().name(), List.copyOf(members.keySet()), game.spec().maxPlayers(), label,
+        deps.listings().node(), openedBy);
   }
 
   /**
@@ -557,7 +563,7 @@ public final class RoomEntity {
     timers.cancelAll();
     dispose();
     deps.store().remove(roomId);
-    if (game != null) deps.listings().remove(roomId);
+    if (game != null) deps.listings().remove(listing(), true);
     if (shard == null) return Behaviors.stopped();
     shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     // a join now is not answered: the session sends it again, and sharding starts the room afresh for it
@@ -604,7 +610,7 @@ public final class RoomEntity {
       saveSnapshot();
       log.info("room {} handing off at tick {} with {} members", roomId, tick, members.size());
     }
-    if (game != null) deps.listings().remove(roomId);
+    if (game != null) deps.listings().remove(listing(), false);
     return Behaviors.stopped();
   }
 
@@ -628,7 +634,7 @@ public final class RoomEntity {
     RoomEvent.Closed closed = new RoomEvent.Closed(roomId, "the room's game failed and the room was closed");
     for (Member m : members.values()) m.ref.tell(closed);
     deps.store().remove(roomId);
-    deps.listings().remove(roomId);
+    if (game != null) deps.listings().remove(listing(), true);
     dispose();
     return Behaviors.stopped();
   }

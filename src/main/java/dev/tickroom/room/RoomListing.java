@@ -7,13 +7,18 @@ import java.util.Map;
 /**
  * A running room as the lobby and the matchmakers see it, published by the room itself whenever its
  * members or label change (issue #12). {@code node} is the cluster address of the room's node, so entries
- * of a node that is gone can be left out; {@code members} are the player ids in the room.
+ * of a node that is gone can be left out; {@code members} are the player ids in the room; {@code filter} is the quick-join filter the room
+ * was opened with (null if a plain join opened it), which names the matchmaker the room reports to.
  */
 public record RoomListing(String room, String game, List<String> members, int maxPlayers, Map<String, Object> label,
-    String node) implements CborSerializable {
+    String node, Map<String, Object> filter) implements CborSerializable {
   public RoomListing {
     members = members == null ? List.of() : List.copyOf(members);
     label = label == null ? Map.of() : Map.copyOf(label);
+  }
+
+  public RoomListing(String room, String game, List<String> members, int maxPlayers, Map<String, Object> label, String node) {
+    this(room, game, members, maxPlayers, label, node, null);
   }
 
   public int players() {

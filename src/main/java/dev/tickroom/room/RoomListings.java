@@ -5,8 +5,11 @@ public interface RoomListings {
   /** The room's members or label changed. */
   void publish(RoomListing listing);
 
-  /** The room ended on this node (it may run again elsewhere, and then publishes again). */
-  void remove(String roomId);
+  /**
+   * The room stopped on this node: {@code ended} when it is over for good (finished, empty, failed), false when
+   * it moves to another node (where it publishes again).
+   */
+  void remove(RoomListing last, boolean ended);
 
   /** This node's cluster address, which listings carry so entries of a lost node can be left out. */
   default String node() {
@@ -18,6 +21,6 @@ public interface RoomListings {
     public void publish(RoomListing listing) {}
 
     @Override
-    public void remove(String roomId) {}
+    public void remove(RoomListing last, boolean ended) {}
   };
 }

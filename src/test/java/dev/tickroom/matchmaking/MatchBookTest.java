@@ -81,6 +81,27 @@ class MatchBookTest {
   }
 
   @Test
+  void aRoomThatEndsIsNotOfferedAgainEvenBeforeAnyListingShowedIt() {
+    MatchBook book = new MatchBook("g", Map.of(), 10, 5);
+    for (int i = 0; i < 10; i++) book.pick("p" + i, List.of(), ids);
+    book.ended("new-1"); // finished before gossip brought its listing here
+    MatchBook.Pick again = book.pick("p0", List.of(), ids);
+    assertEquals("new-2", again.room(), "not the ended room, whose players are gone");
+    book.listings(List.of(listing("new-1", 3, 10, Map.of()))); // a stale replica still lists it
+    assertEquals("new-2", book.pick("p1", List.of(), ids).room());
+  }
+
+  @Test
+  void aRoomsOwnReportCountsItsMembersAndALabelThatStopsMatchingTakesItOut() {
+    MatchBook book = new MatchBook("g", Map.of("phase", "waiting"), 4, 5);
+    String room = book.pick("p1", List.of(), ids).room();
+    book.listing(new RoomListing(room, "g", List.of("p1", "x", "y"), 4, Map.of("phase", "waiting"), "n", Map.of("phase", "waiting")));
+    assertEquals(3, book.counts().get(room));
+    book.listing(new RoomListing(room, "g", List.of("p1", "x", "y"), 4, Map.of("phase", "racing"), "n", Map.of("phase", "waiting")));
+    assertTrue(book.pick("p2", List.of(), ids).created(), "a room whose label no longer matches is not offered");
+  }
+
+  @Test
   void theSamePlayerAskingAgainHoldsOneSeat() {
     MatchBook book = new MatchBook("g", Map.of(), 10, 5);
     String room = book.pick("p", List.of(), ids).room();

@@ -51,8 +51,8 @@ class RoomGameApiTest {
     }
 
     @Override
-    public void remove(String roomId) {
-      seen.add("removed " + roomId);
+    public void remove(RoomListing last, boolean ended) {
+      seen.add((ended ? "ended " : "moved ") + last.room());
     }
 
     @Override
@@ -170,6 +170,7 @@ class RoomGameApiTest {
     assertEquals(List.of("pa"), first.members());
     assertEquals(Map.of("mode", "duo"), first.label(), "bob's label is not used: the room existed");
     assertEquals("this-node", first.node());
+    assertEquals(Map.of("mode", "duo"), first.filter(), "the filter that opened the room names its matchmaker");
     assertEquals(3, first.maxPlayers());
     assertEquals(List.of("pa", "pb"), ((RoomListing) listings.next()).members());
     input(room, "pa", 1, "{\"op\":\"label\",\"arg\":\"gold\"}");
@@ -204,7 +205,7 @@ class RoomGameApiTest {
     do {
       o = listings.next();
     } while (o instanceof RoomListing);
-    assertEquals("removed fin", o, "the finished room leaves the lobby");
+    assertEquals("ended fin", o, "the finished room leaves the lobby and tells its matchmaker");
   }
 
   @Test
