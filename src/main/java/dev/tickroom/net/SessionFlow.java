@@ -1,5 +1,6 @@
 package dev.tickroom.net;
 
+import dev.tickroom.config.EdgeSettings;
 import dev.tickroom.config.Settings;
 import dev.tickroom.metrics.Metrics;
 import dev.tickroom.player.Connection;
@@ -7,7 +8,13 @@ import dev.tickroom.player.InputShortcut;
 import dev.tickroom.player.PlayerSession;
 import dev.tickroom.protocol.Decoded;
 import dev.tickroom.protocol.ServerMessage;
+import dev.tickroom.protocol.ErrorCode;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.Cancellable;
+import scala.concurrent.duration.FiniteDuration;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.japi.Pair;
@@ -36,6 +43,20 @@ public final class SessionFlow {
     }
   }
 
+  /** The client sent nothing for the idle limit. */
+  public static final class IdleException extends RuntimeException {
+    IdleException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** A closing connection did not manage to send what was queued for it in time. */
+  public static final class FlushTimeoutException extends RuntimeException {
+    FlushTimeoutException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   /** Creates the session actor of a new connection. */
   @FunctionalInterface
   public interface Spawner {
@@ -44,19 +65,31 @@ public final class SessionFlow {
 
   /** Starts a session for one connection; {@code spawn} creates the session actor. */
   public static Flow<Decoded, Outbox, NotUsed> create(
-      Materializer mat, Settings.Limits limits, Metrics metrics, String transport, String description,
-      Spawner spawn) {
+      Materializer mat, Settings.Limits limits, EdgeSettings.Net net, Metrics metrics, String transport,
+      String description, Spawner spawn) {
     int maxWaiting = limits.outboundQueue();
     Pair<BoundedSourceQueue<ServerMessage>, Source<ServerMessage, NotUsed>> queue =
         Source.<ServerMessage>queue(maxWaiting).preMaterialize(mat);
     SharedKillSwitch kill = KillSwitches.shared(description);
-    QueueConnection connection = new QueueConnection(queue.first(), kill, description, maxWaiting, new AtomicInteger(), metrics);
+    QueueConnection connection = new QueueConnection(queue.first(), kill, description, maxWaiting, new AtomicInteger(),
+        metrics, mat, net.flushTimeout(), new AtomicReference<>());
     InputShortcut inputs = new InputShortcut(limits.ratePerSecond(), limits.rateBurst(), System::nanoTime);
     ActorRef<PlayerSession.Command> session = spawn.spawn(connection, inputs);
 
     // an input goes straight to the room when the session has opened the shortcut; every other line, and
     // an input the shortcut declines, goes to the session, one at a time with backpressure
-    Sink<Decoded, NotUsed> in = Flow.<Decoded>create().via(kill.flow()).filter(d -> {
+    // a client that sends nothing (not even a ping) for the idle limit is told so and closed: the error goes
+    // into the outbound queue before the session hears that the inbound side ended, so it is sent first
+    Duration idle = net.idleTimeout();
+    Sink<Decoded, NotUsed> in = Flow.<Decoded>create().via(kill.flow())
+        .idleTimeout(idle)
+        .mapError(TimeoutException.class, e -> {
+          String why = "no message for " + idle.toSeconds() + " s";
+          connection.sendAndClose(new ServerMessage.Error(ErrorCode.IDLE_TIMEOUT,
+              why + " (a ping keeps a quiet connection open); closing the connection"));
+          return new IdleException(why);
+        })
+        .filter(d -> {
           metrics.messageIn(transport);
           return !inputs.offer(d);
         }).to(ActorSink.actorRefWithBackpressure(
@@ -77,17 +110,23 @@ public final class SessionFlow {
         })
         .via(kill.flow())
         .watchTermination((nu, done) -> {
-          done.whenComplete((d, err) -> session.tell(new PlayerSession.OutboundClosed(
-              err == null ? "closed by the server" : err.getMessage())));
+          done.whenComplete((d, err) -> {
+            connection.flushDone();
+            session.tell(new PlayerSession.OutboundClosed(err == null ? "closed by the server" : err.getMessage()));
+          });
           return nu;
         });
     return Flow.fromSinkAndSource(in, out);
   }
 
-  /** The session's view of the outbound queue; counts the messages waiting besides the latest state. */
+  /**
+   * The session's view of the outbound queue; counts the messages waiting besides the latest state. Once
+   * closed, the queue has {@code flushTimeout} to drain to the socket; then the connection is aborted.
+   */
   private record QueueConnection(
       BoundedSourceQueue<ServerMessage> queue, SharedKillSwitch kill, String description, int maxWaiting,
-      AtomicInteger waiting, Metrics metrics) implements Connection {
+      AtomicInteger waiting, Metrics metrics, Materializer mat, Duration flushTimeout,
+      AtomicReference<Cancellable> flushDeadline) implements Connection {
     @Override
     public boolean send(ServerMessage message) {
       if (!(message instanceof ServerMessage.State) && waiting.incrementAndGet() > maxWaiting) return false;
@@ -102,6 +141,28 @@ public final class SessionFlow {
       } catch (IllegalStateException alreadyEnded) {
         // the stream ended first (client gone, or aborted): nothing left to close
       }
+      startFlushDeadline();
+    }
+
+    /** Queues one last message whatever the bound (the connection is ending), then closes. */
+    void sendAndClose(ServerMessage last) {
+      if (last instanceof ServerMessage.Error e) metrics.error(e.code());
+      queue.offer(last);
+      close();
+    }
+
+    private void startFlushDeadline() {
+      if (flushDeadline.get() != null) return;
+      Cancellable timer = mat.scheduleOnce(FiniteDuration.fromNanos(flushTimeout.toNanos()), () ->
+          kill.abort(new FlushTimeoutException("could not send the last messages within "
+              + flushTimeout.toMillis() + " ms of closing; connection aborted")));
+      if (!flushDeadline.compareAndSet(null, timer)) timer.cancel();
+    }
+
+    /** The outbound side ended: no deadline is needed any more. */
+    void flushDone() {
+      Cancellable previous = flushDeadline.getAndSet(Cancellable.alreadyCancelled());
+      if (previous != null) previous.cancel();
     }
 
     @Override
