@@ -10,7 +10,7 @@ import dev.tickroom.protocol.Decoded;
 import dev.tickroom.protocol.ServerMessage;
 import dev.tickroom.protocol.ErrorCode;
 import java.time.Duration;
-import java.util.concurrent.TimeoutException;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.Cancellable;
@@ -43,13 +43,6 @@ public final class SessionFlow {
     }
   }
 
-  /** The client sent nothing for the idle limit. */
-  public static final class IdleException extends RuntimeException {
-    IdleException(String message) {
-      super(message, null, false, false);
-    }
-  }
-
   /** A closing connection did not manage to send what was queued for it in time. */
   public static final class FlushTimeoutException extends RuntimeException {
     FlushTimeoutException(String message) {
@@ -71,25 +64,16 @@ public final class SessionFlow {
     Pair<BoundedSourceQueue<ServerMessage>, Source<ServerMessage, NotUsed>> queue =
         Source.<ServerMessage>queue(maxWaiting).preMaterialize(mat);
     SharedKillSwitch kill = KillSwitches.shared(description);
-    QueueConnection connection = new QueueConnection(queue.first(), kill, description, maxWaiting, new AtomicInteger(),
-        metrics, mat, net.flushTimeout(), new AtomicReference<>());
+    QueueConnection connection = new QueueConnection(queue.first(), kill, description, maxWaiting, metrics, mat,
+        net.flushTimeout());
     InputShortcut inputs = new InputShortcut(limits.ratePerSecond(), limits.rateBurst(), System::nanoTime);
     ActorRef<PlayerSession.Command> session = spawn.spawn(connection, inputs);
 
     // an input goes straight to the room when the session has opened the shortcut; every other line, and
     // an input the shortcut declines, goes to the session, one at a time with backpressure
-    // a client that sends nothing (not even a ping) for the idle limit is told so and closed: the error goes
-    // into the outbound queue before the session hears that the inbound side ended, so it is sent first
-    Duration idle = net.idleTimeout();
     Sink<Decoded, NotUsed> in = Flow.<Decoded>create().via(kill.flow())
-        .idleTimeout(idle)
-        .mapError(TimeoutException.class, e -> {
-          String why = "no message for " + idle.toSeconds() + " s";
-          connection.sendAndClose(new ServerMessage.Error(ErrorCode.IDLE_TIMEOUT,
-              why + " (a ping keeps a quiet connection open); closing the connection"));
-          return new IdleException(why);
-        })
         .filter(d -> {
+          connection.lastIn = System.nanoTime();
           metrics.messageIn(transport);
           return !inputs.offer(d);
         }).to(ActorSink.actorRefWithBackpressure(
@@ -99,6 +83,11 @@ public final class SessionFlow {
         PlayerSession.Ack.INSTANCE,
         new PlayerSession.ClientClosed("client closed the connection"),
         err -> new PlayerSession.ClientClosed("connection failed: " + err.getMessage())));
+
+    // a client that sends nothing (not even a ping) for the idle limit is told so, and the connection closes
+    // the ordinary way: the error is flushed, then the socket closed (the inbound side is left as it is, so
+    // no reset overtakes the error); checked four times per limit, so it fires within 1.25 times the limit
+    connection.startIdleCheck(net.idleTimeout());
 
     Source<Outbox, NotUsed> out = queue.second()
         .conflateWithSeed(Outbox::of, Outbox::add)
@@ -111,8 +100,9 @@ public final class SessionFlow {
         .via(kill.flow())
         .watchTermination((nu, done) -> {
           done.whenComplete((d, err) -> {
-            connection.flushDone();
-            session.tell(new PlayerSession.OutboundClosed(err == null ? "closed by the server" : err.getMessage()));
+            connection.ended();
+            session.tell(new PlayerSession.OutboundClosed(err != null ? err.getMessage()
+                : connection.closedFor != null ? connection.closedFor : "closed by the server"));
           });
           return nu;
         });
@@ -123,10 +113,33 @@ public final class SessionFlow {
    * The session's view of the outbound queue; counts the messages waiting besides the latest state. Once
    * closed, the queue has {@code flushTimeout} to drain to the socket; then the connection is aborted.
    */
-  private record QueueConnection(
-      BoundedSourceQueue<ServerMessage> queue, SharedKillSwitch kill, String description, int maxWaiting,
-      AtomicInteger waiting, Metrics metrics, Materializer mat, Duration flushTimeout,
-      AtomicReference<Cancellable> flushDeadline) implements Connection {
+  private static final class QueueConnection implements Connection {
+    final BoundedSourceQueue<ServerMessage> queue;
+    final SharedKillSwitch kill;
+    final String description;
+    final int maxWaiting;
+    final AtomicInteger waiting = new AtomicInteger();
+    final Metrics metrics;
+    final Materializer mat;
+    final Duration flushTimeout;
+    final AtomicReference<Cancellable> flushDeadline = new AtomicReference<>();
+    final AtomicReference<Cancellable> idleCheck = new AtomicReference<>();
+    /** When the client's last message arrived (System.nanoTime). */
+    volatile long lastIn = System.nanoTime();
+    /** Why the connection itself closed the queue (idle), for the session's log line; else null. */
+    volatile String closedFor;
+
+    QueueConnection(BoundedSourceQueue<ServerMessage> queue, SharedKillSwitch kill, String description, int maxWaiting,
+        Metrics metrics, Materializer mat, Duration flushTimeout) {
+      this.queue = queue;
+      this.kill = kill;
+      this.description = description;
+      this.maxWaiting = maxWaiting;
+      this.metrics = metrics;
+      this.mat = mat;
+      this.flushTimeout = flushTimeout;
+    }
+
     @Override
     public boolean send(ServerMessage message) {
       if (!(message instanceof ServerMessage.State) && waiting.incrementAndGet() > maxWaiting) return false;
@@ -144,11 +157,21 @@ public final class SessionFlow {
       startFlushDeadline();
     }
 
-    /** Queues one last message whatever the bound (the connection is ending), then closes. */
-    void sendAndClose(ServerMessage last) {
-      if (last instanceof ServerMessage.Error e) metrics.error(e.code());
-      queue.offer(last);
-      close();
+    void startIdleCheck(Duration idle) {
+      long idleNanos = idle.toNanos();
+      FiniteDuration every = FiniteDuration.fromNanos(Math.max(1_000_000L, idleNanos / 4));
+      Cancellable timer = mat.scheduleWithFixedDelay(every, every, () -> {
+        if (System.nanoTime() - lastIn < idleNanos) return;
+        Cancellable self = idleCheck.getAndSet(Cancellable.alreadyCancelled());
+        if (self != null) self.cancel();
+        String why = "no message for " + idle.toSeconds() + " s";
+        closedFor = "idle: " + why;
+        metrics.error(ErrorCode.IDLE_TIMEOUT);
+        queue.offer(new ServerMessage.Error(ErrorCode.IDLE_TIMEOUT,
+            why + " (a ping keeps a quiet connection open); closing the connection"));
+        close();
+      });
+      if (!idleCheck.compareAndSet(null, timer)) timer.cancel();
     }
 
     private void startFlushDeadline() {
@@ -159,10 +182,12 @@ public final class SessionFlow {
       if (!flushDeadline.compareAndSet(null, timer)) timer.cancel();
     }
 
-    /** The outbound side ended: no deadline is needed any more. */
-    void flushDone() {
-      Cancellable previous = flushDeadline.getAndSet(Cancellable.alreadyCancelled());
-      if (previous != null) previous.cancel();
+    /** The outbound side ended: no timer is needed any more. */
+    void ended() {
+      for (AtomicReference<Cancellable> t : List.of(flushDeadline, idleCheck)) {
+        Cancellable previous = t.getAndSet(Cancellable.alreadyCancelled());
+        if (previous != null) previous.cancel();
+      }
     }
 
     @Override
