@@ -29,7 +29,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class OpsRoutes {
   /** The dashboard's files in the jar's {@code web/} folder: dashboard.html, dashboard.js and any dashboard-*. */
-  static final Pattern DASHBOARD_FILE = Pattern.compile("dashboard[A-Za-z0-9_.-]*\\.(html|js|css)");
+  static final Pattern DASHBOARD_FILE = Pattern.compile("dashboard[A-Za-z0-9_.-]*\\.(?:html|js|css)");
 
   private OpsRoutes() {}
 

@@ -9,7 +9,6 @@ import static org.apache.pekko.http.javadsl.server.Directives.getFromResourceDir
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.pathSingleSlash;
-import static org.apache.pekko.http.javadsl.server.Directives.reject;
 import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeader;
 
 import java.nio.charset.StandardCharsets;
@@ -35,7 +34,8 @@ public final class WebRoutes {
   public static Route routes(Ops ops, String publicToken) {
     Route demo = get(() -> respondWithHeader(RawHeader.create("Cache-Control", "no-cache"), () -> concat(
         pathSingleSlash(() -> getFromResource("web/index.html")),
-        path(PathMatchers.segment(OpsRoutes.DASHBOARD_FILE), file -> reject()),
+        path(PathMatchers.segment(OpsRoutes.DASHBOARD_FILE), file -> complete(StatusCodes.NOT_FOUND,
+            "the dashboard is on the management port")),
         getFromResourceDirectory("web"))));
     if (publicToken.isEmpty()) return demo;
     byte[] expected = ("Bearer " + publicToken).getBytes(StandardCharsets.UTF_8);
