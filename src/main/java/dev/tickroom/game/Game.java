@@ -14,7 +14,7 @@ import java.util.List;
  * <p>An exception thrown from any method ends that room (logged with the room id and tick), never the node.
  *
  * <p>One instance serves every room of its game at once (the registry creates one per game): keep all
- * room data in the state, never in fields of the game; {@link GameRegistry} refuses non-final fields.
+ * room data in the state, never in fields of the game; {@link GameRegistry} refuses mutable instance fields.
  *
  * @param <S> the game's state type
  */
