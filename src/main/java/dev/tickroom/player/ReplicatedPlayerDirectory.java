@@ -6,11 +6,17 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMapKey;
+import org.apache.pekko.cluster.ddata.LWWRegister;
 
 /**
  * The player directory in Pekko Distributed Data, so a player can resume on any node: entries are spread
  * over 32 last-writer-wins maps by player id and written to a majority of nodes. Entries of players whose
  * connection ended longer than {@code keepMillis} ago are pruned from a map whenever it is written.
+ *
+ * <p>A later session of a player always wins, whatever the order in which writes reach a replica: a write
+ * that finds an entry of a later session in this node's replica is dropped, and the register's timestamp
+ * starts from the entry's session number ({@link #SESSION_CLOCK}), so when replicas merge, the entry of the
+ * later session has the higher timestamp; writes of the same session follow each other.
  */
 public final class ReplicatedPlayerDirectory implements PlayerDirectory {
   private static final int BUCKETS = 32;
@@ -21,6 +27,14 @@ public final class ReplicatedPlayerDirectory implements PlayerDirectory {
     this.replicated = replicated;
     this.keepMillis = keepMillis;
   }
+
+  /**
+   * Timestamps of directory entries: {@code session << 42} for the first write of a session, one more for each
+   * later write of it. 2^42 is above any wall-clock millisecond timestamp of the default clock (until the
+   * year 2109), so an entry written by an older release's default clock does not beat a newer session.
+   */
+  static final LWWRegister.Clock<Entry> SESSION_CLOCK =
+      (current, entry) -> Math.max(current + 1, entry.session() << 42);
 
   private static Key<LWWMap<String, Entry>> key(String player) {
     return LWWMapKey.create("players-" + Math.floorMod(player.hashCode(), BUCKETS));
@@ -34,7 +48,10 @@ public final class ReplicatedPlayerDirectory implements PlayerDirectory {
       for (Entry e : m.getEntries().values()) {
         if (e.disconnectedAt() > 0 && e.disconnectedAt() < cutoff) pruned = pruned.remove(replicated.self(), e.player());
       }
-      return pruned.put(replicated.self(), entry.player(), entry);
+      scala.Option<Entry> found = pruned.get(entry.player());
+      Entry current = found.isDefined() ? found.get() : null;
+      if (!entry.mayReplace(current)) return pruned; // a later session of this player wrote it: keep that
+      return pruned.put(replicated.self(), entry.player(), entry, SESSION_CLOCK);
     });
   }
 
