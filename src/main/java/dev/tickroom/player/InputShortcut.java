@@ -28,7 +28,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * <p><b>Guard</b>: every method holds the shortcut's lock; the count of lines at the session
  * ({@code atSession}) must be zero for an input to pass. The session calls {@link #handled()} exactly once
  * for each line it got and each line it held (a missing call only keeps inputs on the slow way; an extra
- * one would let an input overtake, so the count is never clamped). {@code InputShortcutStressTest} fails
+ * one would let an input overtake, so the count is never clamped). {@code FastPathStressTest} fails
  * when the guard is removed.
  *
  * <p>It also holds the connection's rate limit and last input seq, which both ways share. Thread-safe.
