@@ -20,8 +20,8 @@ import dev.tickroom.room.RoomEntity;
  *       that opened it, and acks that never decrease (PROTOCOL.md, "Re-sync").
  * </ol>
  * <b>Guard</b>: {@link #offer} and {@link #close} hold the line's lock; {@link #offer} checks {@code open},
- * the room, the tick and the ack, and queues the state while holding it. {@code StateLineStressTest} fails
- * when a check is removed.
+ * the room, the tick and the ack, and queues the state while holding it. {@code FastPathStressTest} fails
+ * when the open or the tick check is removed.
  */
 final class StateLine implements RoomEntity.LocalStates {
   private final Connection connection;
