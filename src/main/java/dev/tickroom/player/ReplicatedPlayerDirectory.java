@@ -7,6 +7,7 @@ import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMapKey;
 import org.apache.pekko.cluster.ddata.LWWRegister;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 
 /**
  * The player directory in Pekko Distributed Data, so a player can resume on any node: entries are spread
@@ -43,16 +44,22 @@ public final class ReplicatedPlayerDirectory implements PlayerDirectory {
   @Override
   public void put(Entry entry) {
     long cutoff = System.currentTimeMillis() - keepMillis;
-    replicated.update(key(entry.player()), LWWMap.create(), m -> {
-      LWWMap<String, Entry> pruned = m;
-      for (Entry e : m.getEntries().values()) {
-        if (e.disconnectedAt() > 0 && e.disconnectedAt() < cutoff) pruned = pruned.remove(replicated.self(), e.player());
-      }
-      scala.Option<Entry> found = pruned.get(entry.player());
-      Entry current = found.isDefined() ? found.get() : null;
-      if (!entry.mayReplace(current)) return pruned; // a later session of this player wrote it: keep that
-      return pruned.put(replicated.self(), entry.player(), entry, SESSION_CLOCK);
-    });
+    replicated.update(key(entry.player()), LWWMap.create(), m -> write(m, replicated.self(), entry, cutoff));
+  }
+
+  /**
+   * One write into a replica's map: entries disconnected before {@code cutoff} pruned, then {@code entry}
+   * put, unless the map holds an entry of a later session of the player.
+   */
+  static LWWMap<String, Entry> write(LWWMap<String, Entry> map, SelfUniqueAddress self, Entry entry, long cutoff) {
+    LWWMap<String, Entry> pruned = map;
+    for (Entry e : map.getEntries().values()) {
+      if (e.disconnectedAt() > 0 && e.disconnectedAt() < cutoff) pruned = pruned.remove(self, e.player());
+    }
+    scala.Option<Entry> found = pruned.get(entry.player());
+    Entry current = found.isDefined() ? found.get() : null;
+    if (!entry.mayReplace(current)) return pruned; // a later session of this player wrote it: keep that
+    return pruned.put(self, entry.player(), entry, SESSION_CLOCK);
   }
 
   @Override
