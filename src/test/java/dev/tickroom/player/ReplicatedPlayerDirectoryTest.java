@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /** The directory's replicated map: a later session of a player wins on every replica, in any order of writes. */
 class ReplicatedPlayerDirectoryTest {
-  static final SelfUniqueAddress NODE_A = node("a");
-  static final SelfUniqueAddress NODE_B = node("b");
+  // the old session's node B has the lower address, so it would also win a tie of wall-clock timestamps
+  static final SelfUniqueAddress NODE_A = node("z");
+  static final SelfUniqueAddress NODE_B = node("a");
 
   static SelfUniqueAddress node(String host) {
     return new SelfUniqueAddress(new UniqueAddress(new Address("pekko", "tickroom", host, 25520), 1L));
