@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Where a player is: its room and, once its connection ended, when. A session that resumes with a token
  * looks its player up here to find the room and to check the grace period.
  *
- * <p>Each entry names the session of the player that wrote it ({@link Entry#session()}: 1 for a new
+ * <p>Each entry names the session of the player that wrote it ({@link Entry#generation()}: 1 for a new
  * player, one more for each resume, counted from the entry the resume read). A write never replaces an
  * entry of a later session, on one node or after replicas merge, so a session that closes a few
  * milliseconds after its player resumed elsewhere cannot undo the newer session's entry.
@@ -21,12 +21,12 @@ public interface PlayerDirectory {
   /**
    * @param room null when in no room
    * @param disconnectedAt epoch ms when the connection ended, 0 while connected
-   * @param session which session of the player wrote it: 1, then one more per resume
+   * @param generation which session of the player wrote it: 1, then one more per resume
    */
-  record Entry(String player, String room, long disconnectedAt, long session) implements CborSerializable {
+  record Entry(String player, String room, long disconnectedAt, long generation) implements CborSerializable {
     /** True when this entry may take the place of {@code current}: it comes from the same session or a later one. */
     public boolean mayReplace(Entry current) {
-      return current == null || session >= current.session;
+      return current == null || generation >= current.generation;
     }
   }
 

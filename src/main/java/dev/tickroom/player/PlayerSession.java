@@ -144,7 +144,7 @@ public final class PlayerSession {
 
   private String player;
   private String name;
-  /** Which session of the player this is ({@link PlayerDirectory.Entry#session()}); set at welcome. */
+  /** Which session of the player this is ({@link PlayerDirectory.Entry#generation()}); set at welcome. */
   private long generation;
   /** The player's rooms; set at welcome. */
   private Membership rooms;
@@ -387,7 +387,7 @@ public final class PlayerSession {
       return welcome(ResumeTokens.newPlayerId(), r.name(), null, 1);
     }
     log.info("session of player {} resumed over {}", r.player(), connection.describe());
-    return welcome(r.player(), r.name(), entry.get().room(), entry.get().session() + 1);
+    return welcome(r.player(), r.name(), entry.get().room(), entry.get().generation() + 1);
   }
 
   /** @param session which session of the player this is: 1 for a new player, one more than the resumed one's */
@@ -397,7 +397,7 @@ public final class PlayerSession {
     this.generation = session;
     this.rooms = new Membership(id, name, deps.rooms(), roomEvents, ctx, inputs, connection);
     send(new ServerMessage.Welcome(id, deps.nodeName().get(), deps.tokens().issue(id, deps.millisClock().getAsLong())));
-    deps.directory().put(new PlayerDirectory.Entry(id, backToRoom, 0, session));
+    deps.directory().put(entry(backToRoom, 0));
     if (backToRoom != null) return startJoin(backToRoom, null);
     return lobby();
   }
@@ -663,7 +663,12 @@ public final class PlayerSession {
 
   /** The directory learns the player's room (null: none) as this session sees it. */
   private void saveRoom() {
-    deps.directory().put(new PlayerDirectory.Entry(player, rooms.room(), 0, generation));
+    deps.directory().put(entry(rooms.room(), 0));
+  }
+
+  /** This session's directory entry: the player's room, and when its connection ended (0: connected). */
+  private PlayerDirectory.Entry entry(String room, long disconnectedAt) {
+    return new PlayerDirectory.Entry(player, room, disconnectedAt, generation);
   }
 
   // ------------------------------------------------------------------ outbound and closing
@@ -706,7 +711,7 @@ public final class PlayerSession {
     if (rooms != null && !replaced) {
       rooms.disconnect();
       String room = rooms.room() != null ? rooms.room() : rooms.joining();
-      deps.directory().put(new PlayerDirectory.Entry(player, room, deps.millisClock().getAsLong(), generation));
+      deps.directory().put(entry(room, deps.millisClock().getAsLong()));
     }
     log.info("connection closed: {} player {}: {}", connection.describe(), player, closeReason);
     return Behaviors.same();

@@ -16,7 +16,7 @@ import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
  *
  * <p>A later session of a player always wins, whatever the order in which writes reach a replica: a write
  * that finds an entry of a later session in this node's replica is dropped, and the register's timestamp
- * starts from the entry's session number ({@link #SESSION_CLOCK}), so when replicas merge, the entry of the
+ * starts from the entry's generation ({@link #SESSION_CLOCK}), so when replicas merge, the entry of the
  * later session has the higher timestamp; writes of the same session follow each other.
  */
 public final class ReplicatedPlayerDirectory implements PlayerDirectory {
@@ -30,12 +30,12 @@ public final class ReplicatedPlayerDirectory implements PlayerDirectory {
   }
 
   /**
-   * Timestamps of directory entries: {@code session << 42} for the first write of a session, one more for each
+   * Timestamps of directory entries: {@code generation << 42} for the first write of a session, one more for each
    * later write of it. 2^42 is above any wall-clock millisecond timestamp of the default clock (until the
    * year 2109), so an entry written by an older release's default clock does not beat a newer session.
    */
   static final LWWRegister.Clock<Entry> SESSION_CLOCK =
-      (current, entry) -> Math.max(current + 1, entry.session() << 42);
+      (current, entry) -> Math.max(current + 1, entry.generation() << 42);
 
   private static Key<LWWMap<String, Entry>> key(String player) {
     return LWWMapKey.create("players-" + Math.floorMod(player.hashCode(), BUCKETS));

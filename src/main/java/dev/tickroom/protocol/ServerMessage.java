@@ -10,7 +10,7 @@ public sealed interface ServerMessage {
   /** {@code features}: what this server supports beyond v1 ({@link Features}). */
   record Welcome(String player, String node, String resume, List<String> features) implements ServerMessage {
     public Welcome(String player, String node, String resume) {
-      this(player, node, resume, Features.ALL);
+      this(player, node, resume, Features.supported());
     }
   }
 

@@ -726,7 +726,7 @@ class PlayerSessionTest {
     actor.expectMessageClass(RoomEntity.AttachLocal.class);
     assertEquals(1, actor.expectMessageClass(RoomEntity.Input.class).seq());
     PlayerDirectory.Entry entry = directory.get(w.player()).toCompletableFuture().join().orElseThrow();
-    assertEquals(2, entry.session());
+    assertEquals(2, entry.generation());
   }
 
   @Test
