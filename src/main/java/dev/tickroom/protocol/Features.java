@@ -1,10 +1,23 @@
 package dev.tickroom.protocol;
 
+import java.util.ArrayList;
 import java.util.List;
 
-/** What this server supports beyond protocol v1, sent in {@code welcome.features} (PROTOCOL.md, v1.1). */
+/** The one list of v1.1 features a node announces in {@code welcome.features} (PROTOCOL.md "v1.1 additions"). */
 public final class Features {
-  public static final List<String> LIST = List.of("quick_join");
+  /** A fresh {@code joined} after a room moves or restarts; tick and ack never go back otherwise. */
+  public static final String RESYNC = "resync";
+  /** {@code quick_join} and {@code list_rooms}, game events, join options and finished games (issue #12). */
+  public static final String QUICK_JOIN = "quick_join";
 
   private Features() {}
+
+  /** What this node supports. */
+  public static List<String> supported() {
+    List<String> f = new ArrayList<>();
+    // features every node of this build has: one line each
+    f.add(RESYNC);
+    f.add(QUICK_JOIN);
+    return List.copyOf(f);
+  }
 }
