@@ -86,6 +86,15 @@ class QuickJoinSessionTest {
     acks.expectMessage(PlayerSession.Ack.INSTANCE);
   }
 
+  /** The next message to a room, past the attach of the local state line (the rooms here are local). */
+  <T> T toRoom(Class<T> type) {
+    RoomEntity.Command m;
+    do {
+      m = rooms.receiveMessage();
+    } while (m instanceof RoomEntity.AttachLocal);
+    return assertInstanceOf(type, m);
+  }
+
   ServerMessage next() throws InterruptedException {
     ServerMessage m = conn.sent.poll(3, TimeUnit.SECONDS);
     if (m == null) throw new AssertionError("nothing sent");
@@ -114,6 +123,28 @@ class QuickJoinSessionTest {
     assertNull(conn.sent.poll(200, TimeUnit.MILLISECONDS), "no error for the refusals on the way");
     assertEquals(List.of(List.of(), List.of("full-room"), List.of("full-room", "picky-room")), mm.avoids);
     assertEquals(List.of("full-room:full", "picky-room:other"), mm.refused);
+  }
+
+  @Test
+  void aQuickJoinFromARoomLeavesItAndAnInputSentRightAfterGoesToTheNewRoom() throws Exception {
+    ActorRef<PlayerSession.Command> s = session(new ScriptedMatchmaking("new-room"));
+    send(s, "{\"type\":\"hello\",\"name\":\"ann\"}");
+    next();
+    send(s, "{\"type\":\"join\",\"room\":\"old-room\",\"game\":\"dash\"}");
+    RoomEntity.Join old = rooms.expectMessageClass(RoomEntity.Join.class);
+    old.replyTo().tell(new RoomEvent.Joined("old-room", "dash", old.player(), 0, "{}".getBytes(), rooms.getRef()));
+    assertEquals("old-room", assertInstanceOf(ServerMessage.Joined.class, next()).room());
+
+    send(s, "{\"type\":\"quick_join\",\"game\":\"dash\"}");
+    send(s, "{\"type\":\"input\",\"seq\":1,\"data\":{\"dx\":1,\"dy\":0}}");
+    RoomEntity.Leave leave = toRoom(RoomEntity.Leave.class);
+    RoomEntity.Join join = toRoom(RoomEntity.Join.class);
+    leave.replyTo().tell(new RoomEvent.Left("old-room"));
+    join.replyTo().tell(new RoomEvent.Joined("new-room", "dash", join.player(), 0, "{}".getBytes(), rooms.getRef()));
+    assertEquals("old-room", assertInstanceOf(ServerMessage.Left.class, next()).room());
+    assertEquals("new-room", assertInstanceOf(ServerMessage.Joined.class, next()).room());
+    RoomEntity.Input input = toRoom(RoomEntity.Input.class);
+    assertEquals(1, input.seq(), "the input waited for the quick join and went to the new room");
   }
 
   @Test
