@@ -48,6 +48,9 @@ class QuickJoinSessionTest {
     final List<List<String>> avoids = new ArrayList<>();
     final List<String> refused = new ArrayList<>();
     List<RoomListing> lobby = List.of();
+    /** When set, answers wait until the test completes this future's successor in {@link #held}. */
+    boolean hold;
+    final LinkedBlockingQueue<Runnable> held = new LinkedBlockingQueue<>();
 
     ScriptedMatchmaking(String... rooms) {
       script = new ArrayList<>(List.of(rooms));
@@ -56,7 +59,11 @@ class QuickJoinSessionTest {
     @Override
     public synchronized CompletionStage<Matchmaker.Found> find(String game, Map<String, Object> filter, String player, List<String> avoid) {
       avoids.add(List.copyOf(avoid));
-      return CompletableFuture.completedFuture(new Matchmaker.Found(script.remove(0), true, filter));
+      Matchmaker.Found found = new Matchmaker.Found(script.remove(0), true, filter);
+      if (!hold) return CompletableFuture.completedFuture(found);
+      CompletableFuture<Matchmaker.Found> later = new CompletableFuture<>();
+      held.add(() -> later.complete(found));
+      return later;
     }
 
     @Override
@@ -127,7 +134,9 @@ class QuickJoinSessionTest {
 
   @Test
   void aQuickJoinFromARoomLeavesItAndAnInputSentRightAfterGoesToTheNewRoom() throws Exception {
-    ActorRef<PlayerSession.Command> s = session(new ScriptedMatchmaking("new-room"));
+    ScriptedMatchmaking mm = new ScriptedMatchmaking("new-room");
+    mm.hold = true;
+    ActorRef<PlayerSession.Command> s = session(mm);
     send(s, "{\"type\":\"hello\",\"name\":\"ann\"}");
     next();
     send(s, "{\"type\":\"join\",\"room\":\"old-room\",\"game\":\"dash\"}");
@@ -137,6 +146,7 @@ class QuickJoinSessionTest {
 
     send(s, "{\"type\":\"quick_join\",\"game\":\"dash\"}");
     send(s, "{\"type\":\"input\",\"seq\":1,\"data\":{\"dx\":1,\"dy\":0}}");
+    mm.held.poll(3, TimeUnit.SECONDS).run(); // the matchmaker answers after the input arrived
     RoomEntity.Leave leave = toRoom(RoomEntity.Leave.class);
     RoomEntity.Join join = toRoom(RoomEntity.Join.class);
     leave.replyTo().tell(new RoomEvent.Left("old-room"));
