@@ -2,6 +2,7 @@ package dev.tickroom.net;
 
 import dev.tickroom.config.Settings;
 import dev.tickroom.metrics.Metrics;
+import dev.tickroom.protocol.Wire;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,10 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 
-/** The TCP game port: one JSON object per line in each direction, one session per connection. */
+/**
+ * The TCP game port: one JSON object per line in each direction (or length-prefixed CBOR documents after a
+ * {@code cbor} hello), one session per connection.
+ */
 public final class TcpGateway {
   private TcpGateway() {}
 
@@ -44,9 +48,19 @@ public final class TcpGateway {
       Materializer mat, Settings.Limits limits, Metrics metrics, InetSocketAddress remote,
       SessionFlow.Spawner spawn) {
     String description = "tcp " + remote.getAddress().getHostAddress() + ":" + remote.getPort();
+    Wire wire = new Wire("tcp", true, metrics::bytesOut);
     return Flow.of(ByteString.class)
-        .statefulMapConcat(() -> new LineSplitter(limits.maxFrameBytes())::feed)
+        .statefulMapConcat(() -> new WireFrames(limits.maxFrameBytes(), wire)::feed)
         .via(SessionFlow.create(mat, limits, metrics, "tcp", description, spawn))
-        .map(Outbox::toLines);
+        .map(batch -> bytes(wire, batch));
+  }
+
+  /** A batch as one buffer for the socket, each message in the connection's sync and format. */
+  static ByteString bytes(Wire wire, Outbox batch) {
+    List<dev.tickroom.protocol.ServerMessage> ms = batch.messages();
+    if (ms.size() == 1) return ByteString.fromArrayUnsafe(wire.encode(ms.get(0)).bytes());
+    org.apache.pekko.util.ByteStringBuilder b = new org.apache.pekko.util.ByteStringBuilder();
+    for (dev.tickroom.protocol.ServerMessage m : ms) b.putBytes(wire.encode(m).bytes());
+    return b.result();
   }
 }

@@ -1,5 +1,6 @@
 package dev.tickroom.player;
 
+import dev.tickroom.protocol.Delta;
 import dev.tickroom.protocol.ServerMessage;
 import dev.tickroom.room.RoomEntity;
 
@@ -21,11 +22,16 @@ final class LocalStateLine implements RoomEntity.LocalStates {
   }
 
   @Override
-  public synchronized void offer(String room, long tick, long ack, byte[] view) {
+  public void offer(String room, long tick, long ack, byte[] view) {
+    offer(room, tick, ack, view, null);
+  }
+
+  @Override
+  public synchronized void offer(String room, long tick, long ack, byte[] view, Delta delta) {
     if (!open || tick <= lastTick || !roomId.equals(room)) return;
     lastTick = tick;
     // a state never makes a client too slow (a newer one replaces it), so the answer needs no check
-    connection.send(new ServerMessage.State(room, tick, ack, view));
+    connection.send(new ServerMessage.State(room, tick, ack, view, delta));
   }
 
   synchronized void close() {

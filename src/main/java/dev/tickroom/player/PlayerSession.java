@@ -415,8 +415,8 @@ public final class PlayerSession {
     RoomEvent event = msg.event();
     if (event instanceof RoomEvent.State s) {
       if (!s.roomId().equals(room)) return Behaviors.same();
-      if (states != null) states.offer(s.roomId(), s.tick(), s.ack(), s.state());
-      else send(new ServerMessage.State(s.roomId(), s.tick(), s.ack(), s.state()));
+      if (states != null) states.offer(s.roomId(), s.tick(), s.ack(), s.state(), s.delta());
+      else send(new ServerMessage.State(s.roomId(), s.tick(), s.ack(), s.state(), s.delta()));
     } else if (event instanceof RoomEvent.Joined j) {
       onJoined(j);
     } else if (event instanceof RoomEvent.Rejected r) {
