@@ -101,7 +101,7 @@ public final class Metrics {
   public void bytesOut(String transport, String sync, String format, String room, int bytes) {
     bytesOut.computeIfAbsent(transport + '|' + sync + '|' + format, k -> Counter.builder("tickroom.bytes.out")
         .tag("transport", transport).tag("sync", sync).tag("format", format)
-        .baseUnit("bytes").description("bytes sent to clients, by connection class").register(registry)).increment(bytes);
+        .description("bytes sent to clients, by connection class").register(registry)).increment(bytes);
     if (room != null) roomBytes.add(room, bytes);
   }
 

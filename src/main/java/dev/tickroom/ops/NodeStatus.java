@@ -2,6 +2,7 @@ package dev.tickroom.ops;
 
 import dev.tickroom.cluster.CborSerializable;
 import dev.tickroom.metrics.Metrics;
+import dev.tickroom.metrics.RoomBytes;
 import dev.tickroom.player.SessionRegistry;
 import dev.tickroom.room.RoomEntity;
 import java.time.Duration;
@@ -34,7 +35,8 @@ public final class NodeStatus {
 
   /** One node's view of itself. */
   public record Report(String address, String game, int tcp, int ws, List<RoomEntity.Info> rooms,
-      double messagesIn, double messagesOut, double tickP99Ms) implements CborSerializable {}
+      double messagesIn, double messagesOut, double tickP99Ms, List<RoomBytes.Entry> bytesOutByRoom)
+      implements CborSerializable {}
 
   record Reply(Report report, ActorRef<Report> replyTo) implements Command {}
 
@@ -52,7 +54,7 @@ public final class NodeStatus {
               Metrics.Snapshot m = metrics.snapshot();
               return new Reply(new Report(address, gameEndpoint.toCompletableFuture().getNow(""),
                   sessions.count("tcp"), sessions.count("ws"), rooms == null ? List.of() : rooms,
-                  m.messagesIn(), m.messagesOut(), m.tickP99Ms()), msg.replyTo());
+                  m.messagesIn(), m.messagesOut(), m.tickP99Ms(), metrics.roomBytes().top(10)), msg.replyTo());
             });
             return Behaviors.same();
           })
