@@ -451,6 +451,22 @@ el.chatForm.addEventListener('submit', (ev) => {
   else showError('not_connected', 'Not connected: the message was not sent.');
 });
 
+/** Bytes received per second (what this page costs the server in egress), refreshed every second. */
+let bandwidthTimer = null;
+function showBandwidth(client) {
+  if (bandwidthTimer) clearInterval(bandwidthTimer);
+  let last = client.bytesIn;
+  bandwidthTimer = setInterval(() => {
+    if (demo.client !== client) { clearInterval(bandwidthTimer); bandwidthTimer = null; return; }
+    const perSecond = client.bytesIn - last;
+    last = client.bytesIn;
+    if (el.bandwidth) {
+      el.bandwidth.textContent = perSecond >= 10240 ? `${(perSecond / 1024).toFixed(1)} KB/s` : `${perSecond} B/s`;
+      el.bandwidth.title = `${client.options.sync} sync, ${client.options.format}`;
+    }
+  }, 1000);
+}
+
 // ------------------------------------------------------------------ start
 
 function remember(values) {
@@ -473,18 +489,3 @@ el.disconnect.addEventListener('click', onDisconnectClicked);
 setStatus('disconnected', 'disconnected');
 if (prefill() && el.name.value) el.form.requestSubmit();
 
-/** Bytes received per second (what this page costs the server in egress), refreshed every second. */
-let bandwidthTimer = null;
-function showBandwidth(client) {
-  if (bandwidthTimer) clearInterval(bandwidthTimer);
-  let last = client.bytesIn;
-  bandwidthTimer = setInterval(() => {
-    if (demo.client !== client) { clearInterval(bandwidthTimer); bandwidthTimer = null; return; }
-    const perSecond = client.bytesIn - last;
-    last = client.bytesIn;
-    if (el.bandwidth) {
-      el.bandwidth.textContent = perSecond >= 10240 ? `${(perSecond / 1024).toFixed(1)} KB/s` : `${perSecond} B/s`;
-      el.bandwidth.title = `${client.options.sync} sync, ${client.options.format}`;
-    }
-  }, 1000);
-}

@@ -185,4 +185,30 @@ class StateSyncTest {
       assertTrue(compared > 20, "compared " + compared);
     }
   }
+
+  @Test
+  void onTcpTheBytesRightAfterACborHelloLineAreCborEvenInTheSameWrite() throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", node.gameAddress().getPort())) {
+      s.setSoTimeout(10_000);
+      dev.tickroom.protocol.Cbor.Encoder enc = new dev.tickroom.protocol.Cbor.Encoder();
+      byte[] hello = "{\"type\":\"hello\",\"name\":\"pipe\",\"format\":\"cbor\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] ping = enc.encodeFramed(dev.tickroom.protocol.Codec.MAPPER.readTree("{\"type\":\"ping\",\"t\":7}"));
+      byte[] both = java.util.Arrays.copyOf(hello, hello.length + ping.length);
+      System.arraycopy(ping, 0, both, hello.length, ping.length);
+      s.getOutputStream().write(both);
+      java.io.InputStream in = s.getInputStream();
+      java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+      for (int b = in.read(); b != '\n'; b = in.read()) {
+        assertTrue(b >= 0, "closed");
+        line.write(b);
+      }
+      assertEquals("welcome", dev.tickroom.protocol.Codec.MAPPER.readTree(line.toByteArray()).get("type").asText(),
+          "welcome is a JSON line");
+      int len = in.read();
+      assertTrue(len > 0 && len < 24, "a CBOR length head: " + len);
+      JsonNode pong = new dev.tickroom.protocol.Cbor.Decoder().decode(in.readNBytes(len));
+      assertEquals("pong", pong.get("type").asText());
+      assertEquals(7, pong.get("t").asInt());
+    }
+  }
 }
