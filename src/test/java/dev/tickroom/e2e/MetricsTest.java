@@ -76,7 +76,7 @@ class MetricsTest {
   void bytesOutAreCountedPerConnectionClassAndPerRoom() throws Exception {
     String before = scrape();
     try (WireClient full = new TcpWireClient(node.gameAddress());
-        SyncClient compact = SyncClient.ws(URI.create("ws://127.0.0.1:" + node.httpAddress().getPort() + "/ws"), null, "cbor")) {
+        SyncClient compact = SyncClient.ws(URI.create("ws://127.0.0.1:" + node.httpAddress().getPort() + "/ws"), "cbor")) {
       full.hello("b1");
       compact.hello("b2", "patch");
       full.join("bytes-room", "arena");

@@ -43,8 +43,8 @@ class StateSyncTest {
 
   private SyncClient client(String transport, String format) {
     return "tcp".equals(transport)
-        ? SyncClient.tcp(node.gameAddress(), null, format, 0)
-        : SyncClient.ws(URI.create("ws://127.0.0.1:" + node.httpAddress().getPort() + "/ws"), null, format);
+        ? SyncClient.tcp(node.gameAddress(), format, 0)
+        : SyncClient.ws(URI.create("ws://127.0.0.1:" + node.httpAddress().getPort() + "/ws"), format);
   }
 
   private static String room(String prefix) {
@@ -148,7 +148,7 @@ class StateSyncTest {
     String room = room("slow");
     try (SyncClient fast = client("tcp", "cbor");
         SyncClient mover = client("tcp", "json");
-        SyncClient slow = SyncClient.tcp(node.gameAddress(), null, "json", 1024)) {
+        SyncClient slow = SyncClient.tcp(node.gameAddress(), "json", 1024)) {
       fast.hello("fast", "patch");
       mover.hello("mover", "full");
       slow.hello("slow", "patch");

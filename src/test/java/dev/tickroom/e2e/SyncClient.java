@@ -52,11 +52,11 @@ final class SyncClient implements AutoCloseable {
     void close();
   }
 
-  static SyncClient tcp(InetSocketAddress address, String sync, String format, int receiveBuffer) {
+  static SyncClient tcp(InetSocketAddress address, String format, int receiveBuffer) {
     return new SyncClient(format, new Tcp(address, receiveBuffer));
   }
 
-  static SyncClient ws(URI uri, String sync, String format) {
+  static SyncClient ws(URI uri, String format) {
     return new SyncClient(format, new Ws(uri));
   }
 
