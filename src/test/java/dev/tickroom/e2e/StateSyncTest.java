@@ -218,4 +218,29 @@ class StateSyncTest {
       assertEquals(7, pong.get("t").asInt());
     }
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"tcp", "ws"})
+  void aCborDocumentOverTheLimitIsAnsweredFrameTooLargeInCborThenClosed(String transport) throws Exception {
+    try (SyncClient c = client(transport, "cbor")) {
+      c.hello("big", "full");
+      byte[] doc = new byte[65_537 + 4];
+      // a text string of 65,532 bytes inside a map: one byte over the limit as a document
+      if ("tcp".equals(transport)) {
+        byte[] framed = new byte[5 + doc.length];
+        framed[0] = 0x1a;
+        int n = doc.length;
+        framed[1] = (byte) (n >>> 24);
+        framed[2] = (byte) (n >>> 16);
+        framed[3] = (byte) (n >>> 8);
+        framed[4] = (byte) n;
+        c.sendRaw(framed);
+      } else {
+        c.sendRaw(doc);
+      }
+      JsonNode error = c.await("error");
+      assertEquals("frame_too_large", error.get("code").asText(), error.toString());
+      assertTrue(c.closed(), "closed after frame_too_large");
+    }
+  }
 }

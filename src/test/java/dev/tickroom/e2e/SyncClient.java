@@ -116,6 +116,25 @@ final class SyncClient implements AutoCloseable {
     return m;
   }
 
+  /** Sends raw bytes: one binary frame on WebSocket, as they are on TCP. */
+  void sendRaw(byte[] bytes) {
+    transport.send(bytes, true);
+  }
+
+  /** True when the server closes the connection (messages before that are read and skipped). */
+  boolean closed() throws IOException {
+    for (int i = 0; i < 1000; i++) {
+      byte[] b;
+      try {
+        b = transport.next(cborIn, Duration.ofSeconds(10));
+      } catch (java.net.SocketException reset) {
+        return true;
+      }
+      if (b == null) return true;
+    }
+    return false;
+  }
+
   JsonNode await(String type) throws IOException {
     for (int i = 0; i < 1000; i++) {
       JsonNode m = next();
