@@ -40,6 +40,7 @@ final class SyncClient implements AutoCloseable {
   final Map<Long, JsonNode> byTick = new LinkedHashMap<>();
   int patches;
   int fulls;
+  /** Bytes received after {@code welcome}. */
   long bytes;
 
   private interface Transport extends AutoCloseable {
@@ -71,7 +72,11 @@ final class SyncClient implements AutoCloseable {
     cborOut = cbor;
     JsonNode w = next();
     if (!"welcome".equals(w.path("type").asText())) throw new AssertionError("expected welcome: " + w);
+    if (!w.path("features").toString().contains("\"patch\"") || !w.path("features").toString().contains("\"cbor\"")) {
+      throw new AssertionError("welcome.features lists patch and cbor: " + w);
+    }
     cborIn = cbor;
+    bytes = 0; // count what comes after welcome: the connection's own sync and format
     return w.get("player").asText();
   }
 
