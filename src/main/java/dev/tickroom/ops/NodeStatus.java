@@ -2,6 +2,7 @@ package dev.tickroom.ops;
 
 import dev.tickroom.cluster.CborSerializable;
 import dev.tickroom.metrics.Metrics;
+import dev.tickroom.metrics.RoomBytes;
 import dev.tickroom.player.SessionRegistry;
 import dev.tickroom.room.RoomEntity;
 import java.net.URLEncoder;
@@ -41,7 +42,8 @@ public final class NodeStatus {
 
   /** One node's view of itself. */
   public record Report(String address, String game, int tcp, int ws, List<RoomEntity.Info> rooms, int roomsRunning,
-      int players, double messagesIn, double messagesOut, double tickP99Ms, Jvm jvm) implements CborSerializable {}
+      int players, double messagesIn, double messagesOut, double tickP99Ms, List<RoomBytes.Entry> bytesOutByRoom, Jvm jvm)
+      implements CborSerializable {}
 
   /** This node's tick lateness p99, overrun and catch-up totals, and JVM figures (issue #12). */
   public record Jvm(double latenessP99Ms, double overruns, double catchUps, double heapUsedBytes, double cpu, double threads)
@@ -69,8 +71,8 @@ public final class NodeStatus {
               LocalRooms r = rooms == null ? new LocalRooms(List.of(), 0) : rooms;
               return new Reply(new Report(address, gameEndpoint.toCompletableFuture().getNow(""),
                   sessions.count("tcp"), sessions.count("ws"), r.rooms(), r.running(), m.players(),
-                  m.messagesIn(), m.messagesOut(), m.tickP99Ms(), new Jvm(m.latenessP99Ms(), m.overruns(), m.catchUps(),
-                  m.heapUsedBytes(), m.cpu(), m.threads())), msg.replyTo());
+                  m.messagesIn(), m.messagesOut(), m.tickP99Ms(), metrics.roomBytes().top(10),
+                  new Jvm(m.latenessP99Ms(), m.overruns(), m.catchUps(), m.heapUsedBytes(), m.cpu(), m.threads())), msg.replyTo());
             });
             return Behaviors.same();
           })

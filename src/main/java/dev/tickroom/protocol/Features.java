@@ -9,6 +9,10 @@ public final class Features {
   public static final String RESYNC = "resync";
   /** {@code quick_join} and {@code list_rooms}, game events, join options and finished games (issue #12). */
   public static final String QUICK_JOIN = "quick_join";
+  /** {@code hello.sync: "patch"}: states as merge patches. */
+  public static final String PATCH = "patch";
+  /** {@code hello.format: "cbor"}: CBOR documents with string tables. */
+  public static final String CBOR = "cbor";
 
   private Features() {}
 
@@ -17,6 +21,8 @@ public final class Features {
     List<String> f = new ArrayList<>();
     // features every node of this build has: one line each
     f.add(RESYNC);
+    f.add(PATCH);
+    f.add(CBOR);
     f.add(QUICK_JOIN);
     return List.copyOf(f);
   }

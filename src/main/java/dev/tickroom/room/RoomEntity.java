@@ -14,6 +14,8 @@ import dev.tickroom.game.PlayerId;
 import dev.tickroom.game.RoomSeed;
 import dev.tickroom.game.Step;
 import dev.tickroom.protocol.Codec;
+import dev.tickroom.protocol.Delta;
+import dev.tickroom.protocol.ViewDiff;
 import dev.tickroom.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,6 +79,11 @@ public final class RoomEntity {
    */
   public interface LocalStates {
     void offer(String roomId, long tick, long ack, byte[] view);
+
+    /** {@code delta} (may be null) lets a {@code patch} connection send a merge patch instead of the view. */
+    default void offer(String roomId, long tick, long ack, byte[] view, Delta delta) {
+      offer(roomId, tick, ack, view);
+    }
   }
 
   /**
@@ -129,6 +136,8 @@ public final class RoomEntity {
     LocalStates local;
     long ack = -1;
     int pending;
+    /** This member's own view line, for a game that renders per member. */
+    final ViewDiff views = new ViewDiff();
 
     Member(String id, String name, ActorRef<RoomEvent> ref) {
       this.id = id;
@@ -159,6 +168,8 @@ public final class RoomEntity {
   private Map<String, Object> openedBy;
   private TickMeter meter;
   private Step<Object> finishing;
+  /** The shared view line: each tick's view rendered once, with its merge patch from the tick before. */
+  private final ViewDiff sharedViews = new ViewDiff();
 
   private RoomEntity(String roomId, Deps deps, ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> ctx, StashBuffer<Command> stash, TimerScheduler<Command> timers) {
@@ -424,22 +435,32 @@ public final class RoomEntity {
     if (members.isEmpty()) return 0;
     long bytes = 0;
     if (game.spec().sharedView()) {
-      byte[] view = GameJson.write(game.view(state, null));
+      ViewDiff.Frame view = sharedViews.next(viewTree(game.view(state, null)));
       for (Member m : members.values()) sendState(m, view);
-      bytes = (long) view.length * members.size();
+      bytes = (long) view.full().length * members.size();
     } else {
       for (Member m : members.values()) {
-        byte[] view = GameJson.write(game.view(state, PlayerId.of(m.id)));
+        ViewDiff.Frame view = m.views.next(viewTree(game.view(state, PlayerId.of(m.id))));
         sendState(m, view);
-        bytes += view.length;
+        bytes += view.full().length;
       }
     }
     return bytes;
   }
 
-  private void sendState(Member m, byte[] view) {
-    if (m.local != null) m.local.offer(roomId, tick, m.ack, view);
-    else m.ref.tell(new RoomEvent.State(roomId, tick, m.ack, view));
+  /** A game's already-encoded view ({@link GameJson.RawJson}) as a tree, which the view line diffs. */
+  private static Object viewTree(Object view) {
+    if (!(view instanceof GameJson.RawJson raw)) return view;
+    try {
+      return GameJson.MAPPER.readTree(raw.json());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("the game's raw view is not JSON", e);
+    }
+  }
+
+  private void sendState(Member m, ViewDiff.Frame view) {
+    if (m.local != null) m.local.offer(roomId, tick, m.ack, view.full(), view.delta());
+    else m.ref.tell(new RoomEvent.State(roomId, tick, m.ack, view.full(), view.delta()));
   }
 
   private Behavior<Command> onLeave(Leave leave) {
