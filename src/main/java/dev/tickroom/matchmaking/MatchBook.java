@@ -29,6 +29,8 @@ final class MatchBook {
     int maxPlayers;
     Set<String> members = Set.of();
     boolean listed;
+    /** The room reports to this book itself: its reports are fresher than any replicated listing. */
+    boolean reported;
     long openedRound;
 
     Room(String id, int maxPlayers, long round) {
@@ -97,11 +99,12 @@ final class MatchBook {
     for (RoomListing l : all) {
       if (!l.game().equals(game) || !l.matches(filter) || ended.containsKey(l.room())) continue;
       seen.add(l.room());
-      take(l);
+      Room known = rooms.get(l.room());
+      if (known == null || !known.reported) take(l); // a replica may lag behind the room's own report
     }
     dropListedReservations();
     // a room that was listed and is not any more has ended (or its label no longer matches)
-    rooms.values().removeIf(r -> r.listed && !seen.contains(r.id));
+    rooms.values().removeIf(r -> r.listed && !r.reported && !seen.contains(r.id));
   }
 
   /** One room's own report of its members and label (exact, and sooner than the replicated listings). */
@@ -112,6 +115,7 @@ final class MatchBook {
       return;
     }
     take(l);
+    rooms.get(l.room()).reported = true;
     dropListedReservations();
   }
 

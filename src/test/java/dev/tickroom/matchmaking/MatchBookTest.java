@@ -102,6 +102,18 @@ class MatchBookTest {
   }
 
   @Test
+  void aLaggingReplicaDoesNotUndoARoomsOwnReport() {
+    MatchBook book = new MatchBook("g", Map.of(), 4, 5);
+    String room = book.pick("a", List.of(), ids).room();
+    for (String p : List.of("b", "c", "d")) book.pick(p, List.of(), ids);
+    book.listing(new RoomListing(room, "g", List.of("a", "b", "c", "d"), 4, Map.of(), "n", Map.of()));
+    book.listings(List.of(new RoomListing(room, "g", List.of("a"), 4, Map.of(), "n", Map.of()))); // older
+    assertTrue(book.pick("e", List.of(), ids).created(), "the room is full, as it reported itself");
+    book.listings(List.of()); // not gossiped yet anywhere: the room's own reports keep it
+    assertEquals(1 + 1, book.rooms());
+  }
+
+  @Test
   void theSamePlayerAskingAgainHoldsOneSeat() {
     MatchBook book = new MatchBook("g", Map.of(), 10, 5);
     String room = book.pick("p", List.of(), ids).room();
