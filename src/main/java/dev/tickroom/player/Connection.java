@@ -21,4 +21,12 @@ public interface Connection {
 
   /** Who is at the other end, for logs: "tcp 127.0.0.1:53422". */
   String describe();
+
+  /** The client's address without the port ("127.0.0.1"), for per-address limits; from {@link #describe()} by default. */
+  default String address() {
+    String d = describe();
+    int space = d.indexOf(' ');
+    int colon = d.lastIndexOf(':');
+    return d.substring(space + 1, colon > space ? colon : d.length());
+  }
 }

@@ -11,7 +11,6 @@ import dev.tickroom.room.RoomEvent;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -61,7 +60,8 @@ public final class PlayerSession {
 
   record FromRoom(RoomEvent event) implements Command {}
 
-  record Resumed(String player, String name, Optional<PlayerDirectory.Entry> entry) implements Command {}
+  /** The {@link Handshake}'s answer to our hello. */
+  record HelloChecked(Handshake.Result result, Throwable failure) implements Command {}
 
   enum HelloTimeout implements Command { INSTANCE }
 
@@ -75,7 +75,7 @@ public final class PlayerSession {
   public record Deps(
       Settings settings,
       Supplier<String> nodeName,
-      ResumeTokens tokens,
+      Handshake handshake,
       PlayerDirectory directory,
       SessionRegistry registry,
       Metrics metrics,
@@ -130,6 +130,8 @@ public final class PlayerSession {
   private boolean closing;
   /** Said welcome: from then on this session keeps the player's directory entry. */
   private boolean welcomed;
+  /** Who the handshake welcomed (identity, token nonce); null before welcome. */
+  private Handshake.Welcomed seat;
   /** A newer session of the same player took over; this one no longer speaks for the player. */
   private boolean replaced;
 
@@ -151,7 +153,6 @@ public final class PlayerSession {
 
   private Behavior<Command> awaitingHello() {
     return common(Behaviors.receive(Command.class).onMessage(FromClient.class, this::onLineBeforeHello))
-        .onMessage(Resumed.class, this::onResumed)
         .onMessage(HelloTimeout.class, msg -> {
           if (player == null) {
             send(new ServerMessage.Error(ErrorCode.NOT_AUTHENTICATED, "no hello within " + limits.helloTimeout().toSeconds() + " s"));
@@ -159,6 +160,20 @@ public final class PlayerSession {
           }
           return Behaviors.same();
         })
+        .build();
+  }
+
+  /** Hello received; the handshake (authenticator, resume token, directory) is answering. */
+  private Behavior<Command> checkingHello() {
+    return common(Behaviors.receive(Command.class).onMessage(FromClient.class, line -> {
+      if (!precheck(line.message())) {
+        send(new ServerMessage.Error(ErrorCode.NOT_AUTHENTICATED, "wait for welcome before sending anything else"));
+      }
+      done(line);
+      return Behaviors.same();
+    }))
+        .onMessage(HelloChecked.class, this::onHelloChecked)
+        .onMessage(HelloTimeout.class, msg -> Behaviors.same())
         .build();
   }
 
@@ -239,11 +254,6 @@ public final class PlayerSession {
 
   private Behavior<Command> handleLineBeforeHello(Decoded msg) {
     if (precheck(msg)) return Behaviors.same();
-    if (player != null) {
-      // a resume lookup is in flight; the client must wait for welcome
-      send(new ServerMessage.Error(ErrorCode.NOT_AUTHENTICATED, "wait for welcome before sending anything else"));
-      return Behaviors.same();
-    }
     if (msg instanceof ClientMessage.Hello hello) return onHello(hello);
     if (msg instanceof Decoded.Invalid inv && "hello".equals(inv.type())) {
       send(new ServerMessage.Error(inv.code(), inv.message()));
@@ -255,41 +265,28 @@ public final class PlayerSession {
 
   private Behavior<Command> onHello(ClientMessage.Hello hello) {
     timers.cancel(HelloTimeout.INSTANCE);
-    if (hello.resume() != null) {
-      Optional<String> resumed = deps.tokens().verify(hello.resume(), deps.millisClock().getAsLong());
-      if (resumed.isPresent()) {
-        String id = resumed.get();
-        player = id; // marks the hello as taken while the directory answers
-        ctx.pipeToSelf(deps.directory().get(id),
-            (entry, err) -> new Resumed(id, hello.name(), entry == null ? Optional.empty() : entry));
-        return Behaviors.same();
-      }
-      send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "resume token is invalid or expired; starting a new session"));
-    }
-    return welcome(ResumeTokens.newPlayerId(), hello.name(), null);
+    ctx.pipeToSelf(deps.handshake().hello(new Handshake.Request(hello, connection.address(), roomEvents)), HelloChecked::new);
+    return checkingHello();
   }
 
-  private Behavior<Command> onResumed(Resumed r) {
-    Optional<PlayerDirectory.Entry> entry = r.entry();
-    long grace = deps.settings().rooms().resumeGrace().toMillis();
-    long now = deps.millisClock().getAsLong();
-    boolean valid = entry.isPresent() && (entry.get().disconnectedAt() == 0 || now - entry.get().disconnectedAt() <= grace);
-    if (!valid) {
-      send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "resume token is invalid or expired; starting a new session"));
-      return welcome(ResumeTokens.newPlayerId(), r.name(), null);
+  private Behavior<Command> onHelloChecked(HelloChecked checked) {
+    if (checked.result() instanceof Handshake.Welcomed w) {
+      seat = w;
+      player = w.player();
+      name = w.name();
+      welcomed = true;
+      if (w.notice() != null) send(w.notice());
+      send(w.welcome());
+      if (w.backToRoom() != null) requestJoin(w.backToRoom(), null);
+      return active();
     }
-    log.info("session of player {} resumed over {}", r.player(), connection.describe());
-    return welcome(r.player(), r.name(), entry.get().room());
-  }
-
-  private Behavior<Command> welcome(String id, String name, String backToRoom) {
-    this.player = id;
-    this.name = name;
-    this.welcomed = true;
-    send(new ServerMessage.Welcome(id, deps.nodeName().get(), deps.tokens().issue(id, deps.millisClock().getAsLong())));
-    deps.directory().put(new PlayerDirectory.Entry(id, backToRoom, 0));
-    if (backToRoom != null) requestJoin(backToRoom, null);
-    return active();
+    if (checked.result() instanceof Handshake.Refused r) {
+      send(new ServerMessage.Error(r.code(), r.message()));
+      return close("hello refused: " + r.code());
+    }
+    log.error("hello check failed for {}", connection.describe(), checked.failure());
+    send(new ServerMessage.Error(ErrorCode.SERVER_BUSY, "could not check the hello; try again"));
+    return close("hello check failed");
   }
 
   private Behavior<Command> onLine(FromClient line) {
@@ -354,7 +351,7 @@ public final class PlayerSession {
     joining = roomId;
     joiningGame = game;
     joinAttempts = 1;
-    deps.rooms().apply(roomId).tell(new RoomEntity.Join(player, name, game, roomEvents));
+    deps.rooms().apply(roomId).tell(new RoomEntity.Join(player, name, game, roomEvents, seat.identity()));
     timers.startTimerWithFixedDelay(JoinRetry.INSTANCE, JOIN_RETRY);
   }
 
@@ -372,7 +369,7 @@ public final class PlayerSession {
       send(new ServerMessage.Error(ErrorCode.ROOM_UNAVAILABLE, "room '" + lost + "' did not answer; try again"));
     } else {
       joinAttempts++;
-      deps.rooms().apply(joining).tell(new RoomEntity.Join(player, name, joiningGame, roomEvents));
+      deps.rooms().apply(joining).tell(new RoomEntity.Join(player, name, joiningGame, roomEvents, seat.identity()));
     }
     return Behaviors.same();
   }
@@ -402,7 +399,7 @@ public final class PlayerSession {
     roomActor = null;
     room = null;
     reattaching = false;
-    deps.directory().put(new PlayerDirectory.Entry(player, null, 0));
+    deps.directory().put(seat.at(null, 0));
   }
 
   private void notInRoom(String what) {
@@ -437,11 +434,12 @@ public final class PlayerSession {
         send(new ServerMessage.Left(l.roomId()));
       }
     } else if (event instanceof RoomEvent.Replaced r) {
-      if (r.roomId().equals(room)) {
+      // from our room, or (room null) from the handshake of a newer session while we are in no room
+      if (java.util.Objects.equals(r.roomId(), room)) {
         replaced = true;
         room = null;
         roomActor = null;
-        send(new ServerMessage.Left(r.roomId()));
+        if (r.roomId() != null) send(new ServerMessage.Left(r.roomId()));
         send(new ServerMessage.Error(ErrorCode.SESSION_REPLACED,
             "this player resumed on another connection; closing this one"));
         close("replaced by a resumed session");
@@ -470,7 +468,7 @@ public final class PlayerSession {
     if (roomActor != null) ctx.unwatch(roomActor);
     roomActor = j.room();
     ctx.watch(roomActor);
-    deps.directory().put(new PlayerDirectory.Entry(player, room, 0));
+    deps.directory().put(seat.at(room, 0));
     closeShortcuts();
     if (!silent) send(new ServerMessage.Joined(j.roomId(), j.game(), j.player(), j.tick(), j.state()));
     if (closing) return;
@@ -529,7 +527,7 @@ public final class PlayerSession {
     if (!closing) connection.close();
     if (welcomed && !replaced) {
       if (room != null) deps.rooms().apply(room).tell(new RoomEntity.Disconnect(player, roomEvents));
-      deps.directory().put(new PlayerDirectory.Entry(player, room != null ? room : joining, deps.millisClock().getAsLong()));
+      deps.directory().put(seat.at(room != null ? room : joining, deps.millisClock().getAsLong()));
     }
     log.info("connection closed: {} player {}: {}", connection.describe(), player, closeReason);
     return Behaviors.same();

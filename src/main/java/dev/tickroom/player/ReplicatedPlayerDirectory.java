@@ -27,13 +27,24 @@ public final class ReplicatedPlayerDirectory implements PlayerDirectory {
   }
 
   @Override
+  public CompletionStage<Void> claim(Entry entry) {
+    return update(entry, true).thenApply(r -> null);
+  }
+
+  @Override
   public void put(Entry entry) {
+    update(entry, false);
+  }
+
+  /** Writes to a majority of nodes; a write that times out still took effect here and spreads by gossip. */
+  private CompletionStage<?> update(Entry entry, boolean claim) {
     long cutoff = System.currentTimeMillis() - keepMillis;
-    replicated.update(key(entry.player()), LWWMap.create(), m -> {
+    return replicated.update(key(entry.player()), LWWMap.create(), m -> {
       LWWMap<String, Entry> pruned = m;
       for (Entry e : m.getEntries().values()) {
         if (e.disconnectedAt() > 0 && e.disconnectedAt() < cutoff) pruned = pruned.remove(replicated.self(), e.player());
       }
+      if (!claim && !PlayerDirectory.mayUpdate(pruned.getEntries().get(entry.player()), entry)) return pruned;
       return pruned.put(replicated.self(), entry.player(), entry);
     });
   }

@@ -4,8 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /** A well-formed message from a client (PROTOCOL.md, client -> server). */
 public sealed interface ClientMessage extends Decoded {
-  /** First message of a session; {@code resume} is null or a token from an earlier {@code welcome}. */
-  record Hello(String name, String resume) implements ClientMessage {}
+  /**
+   * First message of a session; {@code resume} is null or a token from an earlier {@code welcome};
+   * {@code token} is null or the credential for the node's authenticator (v1.1 {@code auth}).
+   */
+  record Hello(String name, String resume, String token) implements ClientMessage {
+    public Hello(String name, String resume) {
+      this(name, resume, null);
+    }
+
+    @Override
+    public String toString() {
+      return "Hello[" + name + "]"; // credentials stay out of logs
+    }
+  }
 
   /** Enter a room, creating it with {@code game} (null: the default game) if it does not exist. */
   record Join(String room, String game) implements ClientMessage {}

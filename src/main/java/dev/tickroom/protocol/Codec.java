@@ -24,6 +24,8 @@ public final class Codec {
   public static final int MAX_NAME = 32;
   public static final int MAX_ROOM = 64;
   public static final int MAX_CHAT = 500;
+  /** Longest {@code hello.token}, in characters (PROTOCOL.md v1.1: 8 KiB). */
+  public static final int MAX_TOKEN = 8192;
   private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_.-]{1," + MAX_ROOM + "}");
 
   /** The mapper games' views are written with, and the one input {@code data} trees come from. */
@@ -69,6 +71,7 @@ public final class Codec {
     JsonNode type;
     JsonNode name;
     JsonNode resume;
+    JsonNode token;
     JsonNode room;
     JsonNode game;
     JsonNode seq;
@@ -98,6 +101,7 @@ public final class Codec {
           case "type" -> f.type = p.readValueAsTree();
           case "name" -> f.name = p.readValueAsTree();
           case "resume" -> f.resume = p.readValueAsTree();
+          case "token" -> f.token = p.readValueAsTree();
           case "room" -> f.room = p.readValueAsTree();
           case "game" -> f.game = p.readValueAsTree();
           case "seq" -> f.seq = p.readValueAsTree();
@@ -145,7 +149,13 @@ public final class Codec {
           if (!f.resume.isTextual()) return bad(type, "resume must be a string token from an earlier welcome");
           resume = f.resume.textValue();
         }
-        return new ClientMessage.Hello(name, resume);
+        String token = null;
+        if (f.token != null && !f.token.isNull()) {
+          if (!f.token.isTextual()) return bad(type, "token must be a string credential");
+          token = f.token.textValue();
+          if (token.length() > MAX_TOKEN) return bad(type, "token must be at most " + MAX_TOKEN + " characters");
+        }
+        return new ClientMessage.Hello(name, resume, token);
       }
       case "join": {
         String room = text(f.room);
@@ -209,6 +219,9 @@ public final class Codec {
         g.writeStringField("player", w.player());
         g.writeStringField("node", w.node());
         g.writeStringField("resume", w.resume());
+        g.writeArrayFieldStart("features");
+        for (String feature : w.features()) g.writeString(feature);
+        g.writeEndArray();
       } else if (message instanceof ServerMessage.Joined j) {
         g.writeStringField("type", "joined");
         g.writeStringField("room", j.room());

@@ -13,6 +13,8 @@ public final class ErrorCode {
   public static final String ROOM_CLOSED = "room_closed";
   public static final String ROOM_UNAVAILABLE = "room_unavailable";
   public static final String SESSION_REPLACED = "session_replaced";
+  public static final String UNAUTHORIZED = "unauthorized";
+  public static final String SERVER_BUSY = "server_busy";
 
   private ErrorCode() {}
 }

@@ -44,7 +44,7 @@ class PlayerSessionTest {
     Settings.Limits limits = new Settings.Limits(l.maxFrameBytes(), perSecond, burst, strikes, Duration.ofSeconds(5),
         l.outboundQueue(), 0, l.helloTimeout());
     return new Settings(base.nodeName(), base.gameHost(), base.gamePort(), base.gameAdvertised(),
-        base.httpHost(), base.httpPort(), limits, base.rooms(), base.games(), base.clusterSecret(), base.askTimeout());
+        base.httpHost(), base.httpPort(), limits, base.rooms(), base.games(), base.auth(), base.askTimeout());
   }
 
   /** A connection that records what the session sends. */
@@ -73,6 +73,17 @@ class PlayerSessionTest {
     }
   }
 
+  /** Keys made for this run: no secret that is written anywhere signs these tokens. */
+  static final ResumeTokens TOKENS = new ResumeTokens(ResumeTokens.Key.current("test", ResumeTokens.newSecret()));
+
+  /** The hello of a node without an authenticator, with the test's directory and clock. */
+  static Handshake handshake(PlayerDirectory directory, AtomicLong millis) {
+    return new Handshake(java.util.Optional.empty(), Duration.ofSeconds(3),
+        () -> java.util.concurrent.CompletableFuture.completedFuture(TOKENS), Duration.ofSeconds(3), directory,
+        new FailedHellos(1, 1000, 100, System::nanoTime), base.rooms().resumeGrace(), millis::get, () -> "node-1",
+        java.util.List.of());
+  }
+
   /** One session with its fake connection, a room probe and a clock the test moves. */
   static final class Client {
     final RecordingConnection conn = new RecordingConnection();
@@ -85,7 +96,7 @@ class PlayerSessionTest {
 
     Client(Settings settings, TestProbe<RoomEntity.Command> room, PlayerDirectory directory, AtomicLong millis, AtomicLong nanos) {
       this.room = room;
-      PlayerSession.Deps deps = new PlayerSession.Deps(settings, () -> "node-1", new ResumeTokens("secret", 3_600_000),
+      PlayerSession.Deps deps = new PlayerSession.Deps(settings, () -> "node-1", handshake(directory, millis),
           directory, new SessionRegistry(), dev.tickroom.metrics.Metrics.none(), id -> room.getRef(), nanos::get, millis::get);
       inputs = PlayerSession.inputShortcut(deps);
       session = testKit.spawn(PlayerSession.create(deps, conn, inputs));
