@@ -38,6 +38,7 @@ public final class SharedSecret {
   private static final org.apache.pekko.cluster.ddata.Key<ORSet<String>> DATA_KEY = ORSetKey.create("tickroom-generated-secrets");
   private static final Duration CHECK = Duration.ofMillis(500);
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SharedSecret.class);
 
   private final CompletableFuture<List<Key>> first = new CompletableFuture<>();
   private volatile List<Key> keys = List.of();
@@ -137,7 +138,7 @@ public final class SharedSecret {
       Key key = new Key("g" + Base64.getUrlEncoder().withoutPadding().encodeToString(idBytes), secret);
       replicator.askUpdate(replyTo -> new Replicator.Update<>(DATA_KEY, ORSet.create(), new Replicator.WriteAll(timeout), replyTo,
           set -> set.add(self, encode(key))), Written::new);
-      ctx.getLog().warn("no resume-token secret is configured (CLUSTER_SECRET): this node, the cluster's oldest, generated"
+      log.warn("no resume-token secret is configured (CLUSTER_SECRET): this node, the cluster's oldest, generated"
           + " a random one ({}) and shares it with the cluster; resume tokens die with the cluster", key.id());
       set(List.of(key));
       return known();

@@ -132,6 +132,8 @@ public final class PlayerSession {
   private boolean welcomed;
   /** Who the handshake welcomed (identity, token nonce); null before welcome. */
   private Handshake.Welcomed seat;
+  /** The line that came after hello while the handshake was answering; null if none. */
+  private FromClient afterHello;
   /** A newer session of the same player took over; this one no longer speaks for the player. */
   private boolean replaced;
 
@@ -163,13 +165,14 @@ public final class PlayerSession {
         .build();
   }
 
-  /** Hello received; the handshake (authenticator, resume token, directory) is answering. */
+  /**
+   * Hello received; the handshake (authenticator, resume token, directory) is answering. A line the client
+   * sent after its hello waits, unacknowledged, until then: the stream sends no more until it is acknowledged,
+   * so one line at most waits, and lines keep their order.
+   */
   private Behavior<Command> checkingHello() {
     return common(Behaviors.receive(Command.class).onMessage(FromClient.class, line -> {
-      if (!precheck(line.message())) {
-        send(new ServerMessage.Error(ErrorCode.NOT_AUTHENTICATED, "wait for welcome before sending anything else"));
-      }
-      done(line);
+      afterHello = line;
       return Behaviors.same();
     }))
         .onMessage(HelloChecked.class, this::onHelloChecked)
@@ -278,15 +281,21 @@ public final class PlayerSession {
       if (w.notice() != null) send(w.notice());
       send(w.welcome());
       if (w.backToRoom() != null) requestJoin(w.backToRoom(), null);
+      if (afterHello != null) onLine(afterHello);
+      afterHello = null;
       return active();
     }
     if (checked.result() instanceof Handshake.Refused r) {
       send(new ServerMessage.Error(r.code(), r.message()));
-      return close("hello refused: " + r.code());
+      close("hello refused: " + r.code());
+    } else {
+      log.error("hello check failed for {}", connection.describe(), checked.failure());
+      send(new ServerMessage.Error(ErrorCode.SERVER_BUSY, "could not check the hello; try again"));
+      close("hello check failed");
     }
-    log.error("hello check failed for {}", connection.describe(), checked.failure());
-    send(new ServerMessage.Error(ErrorCode.SERVER_BUSY, "could not check the hello; try again"));
-    return close("hello check failed");
+    if (afterHello != null) done(afterHello);
+    afterHello = null;
+    return awaitingHello();
   }
 
   private Behavior<Command> onLine(FromClient line) {
