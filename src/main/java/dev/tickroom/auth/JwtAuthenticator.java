@@ -6,6 +6,7 @@ import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.BadJWSException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -123,6 +124,9 @@ public final class JwtAuthenticator implements Authenticator {
       return AuthResult.refused("malformed token: not a signed JWT");
     } catch (BadJOSEException e) {
       return AuthResult.refused(reason(e));
+    } catch (RateLimitReachedException e) {
+      // a key id the cached keys lack, and the keys were refreshed a moment ago: no published key has it
+      return AuthResult.refused("bad signature: no key of the identity service has the token's key id");
     } catch (KeySourceException e) {
       return AuthResult.refused("cannot get the identity service's keys to check the token; try again");
     } catch (JOSEException e) {
