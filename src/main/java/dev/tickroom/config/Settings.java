@@ -82,7 +82,7 @@ public record Settings(
 
   /** Secrets that appear in this repository or its history; a node refuses to sign with them. */
   private static final Set<String> PUBLIC_SECRETS =
-      Set.of("change-me-in-production", "local-cluster-secret", "compose-dev-secret");
+      Set.of("change-me-in-production", "local-cluster-secret", "compose-dev-secret", "replace-me-with-a-long-random-string");
   /** The shortest secret a node signs resume tokens with. */
   public static final int MIN_SECRET = 32;
 

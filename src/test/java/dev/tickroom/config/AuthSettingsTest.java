@@ -28,7 +28,7 @@ class AuthSettingsTest {
 
   @Test
   void aPublishedOrShortSecretStopsTheNodeFromStarting() {
-    for (String secret : new String[] {"change-me-in-production", "local-cluster-secret", "compose-dev-secret", "short"}) {
+    for (String secret : new String[] {"change-me-in-production", "local-cluster-secret", "compose-dev-secret", "replace-me-with-a-long-random-string", "short"}) {
       ConfigException e = assertThrows(ConfigException.class,
           () -> Settings.from(with("tickroom.auth.resume-keys.current-secret", secret)), secret);
       assertTrue(e.getMessage().contains("at least 32"), e.getMessage());

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 class ResumeSecurityTest {
   /** Every secret that is or was written in this repository (configs, scripts, tests, docs). */
   static final List<String> PUBLISHED = List.of("change-me-in-production", "local-cluster-secret", "compose-dev-secret",
-      "cluster-secret", "another-secret", "secret");
+      "replace-me-with-a-long-random-string", "cluster-secret", "another-secret", "secret");
   static Node node;
   final List<WireClient> clients = new ArrayList<>();
 
