@@ -132,8 +132,8 @@ public final class PlayerSession {
   private boolean welcomed;
   /** Who the handshake welcomed (identity, token nonce); null before welcome. */
   private Handshake.Welcomed seat;
-  /** The line that came after hello while the handshake was answering; null if none. */
-  private FromClient afterHello;
+  /** Lines that came after hello while the handshake was answering. */
+  private final Deque<FromClient> afterHello = new ArrayDeque<>(1);
   /** A newer session of the same player took over; this one no longer speaks for the player. */
   private boolean replaced;
 
@@ -166,13 +166,13 @@ public final class PlayerSession {
   }
 
   /**
-   * Hello received; the handshake (authenticator, resume token, directory) is answering. A line the client
-   * sent after its hello waits, unacknowledged, until then: the stream sends no more until it is acknowledged,
-   * so one line at most waits, and lines keep their order.
+   * Hello received; the handshake (authenticator, resume token, directory) is answering. Lines the client
+   * sent after its hello wait, unacknowledged, until then (the stream sends no more until the first is
+   * acknowledged, so one waits in practice), and are then handled in order.
    */
   private Behavior<Command> checkingHello() {
     return common(Behaviors.receive(Command.class).onMessage(FromClient.class, line -> {
-      afterHello = line;
+      afterHello.addLast(line);
       return Behaviors.same();
     }))
         .onMessage(HelloChecked.class, this::onHelloChecked)
@@ -281,8 +281,7 @@ public final class PlayerSession {
       if (w.notice() != null) send(w.notice());
       send(w.welcome());
       if (w.backToRoom() != null) requestJoin(w.backToRoom(), null);
-      if (afterHello != null) onLine(afterHello);
-      afterHello = null;
+      while (!afterHello.isEmpty()) onLine(afterHello.removeFirst());
       return active();
     }
     if (checked.result() instanceof Handshake.Refused r) {
@@ -293,8 +292,7 @@ public final class PlayerSession {
       send(new ServerMessage.Error(ErrorCode.SERVER_BUSY, "could not check the hello; try again"));
       close("hello check failed");
     }
-    if (afterHello != null) done(afterHello);
-    afterHello = null;
+    while (!afterHello.isEmpty()) done(afterHello.removeFirst());
     return awaitingHello();
   }
 
