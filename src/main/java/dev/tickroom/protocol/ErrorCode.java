@@ -13,8 +13,12 @@ public final class ErrorCode {
   public static final String ROOM_CLOSED = "room_closed";
   public static final String ROOM_UNAVAILABLE = "room_unavailable";
   public static final String SESSION_REPLACED = "session_replaced";
-  public static final String UNAUTHORIZED = "unauthorized";
+  /** The node or the client's address has as many connections as it may; the connection closes. */
   public static final String SERVER_BUSY = "server_busy";
+  /** No message within the idle limit; the connection closes. */
+  public static final String IDLE_TIMEOUT = "idle_timeout";
+  /** A hello refused: no valid credential, or its address failed too often; the connection closes. */
+  public static final String UNAUTHORIZED = "unauthorized";
 
   private ErrorCode() {}
 }
