@@ -63,12 +63,12 @@ public final class Handshake {
    * @param notice an error to send before the welcome (a resume token that did not work), or null
    * @param backToRoom the room to put the player back in, or null
    */
-  public record Welcomed(String player, String name, Identity identity, String nonce, String backToRoom,
+  public record Welcomed(String player, String name, Identity identity, long generation, String nonce, String backToRoom,
       ServerMessage.Welcome welcome, ServerMessage.Error notice, ActorRef<RoomEvent> session) implements Result {
 
     /** This session's directory entry: in {@code room}, connected (0) or disconnected at that time. */
     public PlayerDirectory.Entry at(String room, long disconnectedAt) {
-      return new PlayerDirectory.Entry(player, room, disconnectedAt, nonce, disconnectedAt == 0 ? session : null);
+      return new PlayerDirectory.Entry(player, room, disconnectedAt, generation, nonce, disconnectedAt == 0 ? session : null);
     }
   }
 
@@ -146,7 +146,7 @@ public final class Handshake {
     }
     if (authenticator.isPresent()) return authenticated(r, authenticator.get());
     if (r.hello().resume() != null) return resumed(r);
-    return welcome(r, ResumeTokens.newPlayerId(), null, Identity.anonymous(), null, null);
+    return welcome(r, ResumeTokens.newPlayerId(), 1, null, Identity.anonymous(), null, null);
   }
 
   // ------------------------------------------------------------------ with an authenticator
@@ -183,7 +183,8 @@ public final class Handshake {
       return entry(v.subject()).thenCompose(entry -> {
         // the same user again: back to its room if its last connection is live (replaced) or recently ended
         boolean current = entry.isPresent() && withinGrace(entry.get());
-        return welcome(r, v.subject(), current ? entry.get().room() : null, identity,
+        long generation = entry.isPresent() ? entry.get().generation() + 1 : 1;
+        return welcome(r, v.subject(), generation, current ? entry.get().room() : null, identity,
             current && entry.get().disconnectedAt() == 0 ? entry.get().session() : null, null);
       });
     });
@@ -209,14 +210,14 @@ public final class Handshake {
         if (entry.isEmpty() || !sameNonce(entry.get().nonce(), claim.get().nonce()) || !withinGrace(entry.get())) return stale(r);
         log.info("player {} resumes from {}", player, r.address());
         PlayerDirectory.Entry e = entry.get();
-        return welcome(r, player, e.room(), Identity.anonymous(), e.disconnectedAt() == 0 ? e.session() : null, null);
+        return welcome(r, player, e.generation() + 1, e.room(), Identity.anonymous(), e.disconnectedAt() == 0 ? e.session() : null, null);
       });
     });
   }
 
   private CompletionStage<Result> stale(Request r) {
     failures.failed(r.address());
-    return welcome(r, ResumeTokens.newPlayerId(), null, Identity.anonymous(), null,
+    return welcome(r, ResumeTokens.newPlayerId(), 1, null, Identity.anonymous(), null,
         new ServerMessage.Error(ErrorCode.BAD_REQUEST, "resume token is invalid, used or expired; starting a new session"));
   }
 
@@ -231,11 +232,12 @@ public final class Handshake {
 
   // ------------------------------------------------------------------ the welcome
 
-  private CompletionStage<Result> welcome(Request r, String player, String room, Identity identity,
+  /** @param generation which session of the player this is: 1 for a new player, one more than the entry it read */
+  private CompletionStage<Result> welcome(Request r, String player, long generation, String room, Identity identity,
       ActorRef<RoomEvent> previous, ServerMessage.Error notice) {
     return withKeys(tokens -> {
       String nonce = ResumeTokens.newNonce();
-      Welcomed w = new Welcomed(player, r.hello().name(), identity, nonce, room,
+      Welcomed w = new Welcomed(player, r.hello().name(), identity, generation, nonce, room,
           new ServerMessage.Welcome(player, nodeName.get(), tokens.issue(player, nonce), features), notice, r.session());
       return directory.claim(w.at(room, 0)).exceptionally(err -> {
         log.warn("player directory write for {} failed: {}", player, err.toString());

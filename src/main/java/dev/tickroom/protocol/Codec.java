@@ -220,7 +220,7 @@ public final class Codec {
         g.writeStringField("node", w.node());
         g.writeStringField("resume", w.resume());
         g.writeArrayFieldStart("features");
-        for (String feature : w.features()) g.writeString(feature);
+        for (String f : w.features()) g.writeString(f);
         g.writeEndArray();
       } else if (message instanceof ServerMessage.Joined j) {
         g.writeStringField("type", "joined");

@@ -7,10 +7,10 @@ import java.util.List;
  * ({@code stateJson}) so that a room encodes its state once per tick for all of its members.
  */
 public sealed interface ServerMessage {
-  /** {@code features}: the v1.1 features this node supports ({@link Features}). */
+  /** {@code features}: what this server supports beyond v1 ({@link Features}). */
   record Welcome(String player, String node, String resume, List<String> features) implements ServerMessage {
     public Welcome(String player, String node, String resume) {
-      this(player, node, resume, List.of());
+      this(player, node, resume, Features.supported());
     }
   }
 
