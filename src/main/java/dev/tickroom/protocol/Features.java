@@ -9,6 +9,10 @@ public final class Features {
   public static final String RESYNC = "resync";
   /** {@code hello.token} checked by the node's authenticator (only when one is configured). */
   public static final String AUTH = "auth";
+  /** {@code hello.sync: "patch"}: states as merge patches. */
+  public static final String PATCH = "patch";
+  /** {@code hello.format: "cbor"}: CBOR documents with string tables. */
+  public static final String CBOR = "cbor";
 
   private Features() {}
 
@@ -22,6 +26,8 @@ public final class Features {
     List<String> f = new ArrayList<>();
     // features every node of this build has: one line each
     f.add(RESYNC);
+    f.add(PATCH);
+    f.add(CBOR);
     if (auth) f.add(AUTH);
     return List.copyOf(f);
   }

@@ -23,7 +23,7 @@ class AuthCodecTest {
   @Test
   void welcomeListsFeatures() throws Exception {
     JsonNode w = Codec.MAPPER.readTree(Codec.encode(new ServerMessage.Welcome("p1", "n1", "tok", Features.supported(true))));
-    assertEquals(List.of("resync", "auth"), Codec.MAPPER.convertValue(w.get("features"), List.class));
+    assertEquals(true, Codec.MAPPER.convertValue(w.get("features"), List.class).contains("auth"), w.toString());
     assertEquals(false, Features.supported(false).contains("auth"));
   }
 
