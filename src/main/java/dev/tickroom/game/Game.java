@@ -30,8 +30,18 @@ public interface Game<S> {
     return Admission.accept();
   }
 
+  /** {@link #admit(Object, PlayerId)} with the player's verified identity (anonymous without an authenticator). */
+  default Admission admit(S state, PlayerId who, Identity identity) {
+    return admit(state, who);
+  }
+
   /** A player joined (or came back with a resume token; then {@code who} is its old id). */
   Step<S> join(S state, PlayerId who, String name);
+
+  /** {@link #join(Object, PlayerId, String)} with the player's verified identity, to tag it by a claim. */
+  default Step<S> join(S state, PlayerId who, String name, Identity identity) {
+    return join(state, who, name);
+  }
 
   /** A player left the room. */
   Step<S> leave(S state, PlayerId who, LeaveReason why);
@@ -41,14 +51,14 @@ public interface Game<S> {
 
   // ---- v1.1 (issue #12): options, typed inputs, dispose. Defaults keep v1 games working unchanged.
 
-  /** As {@link #admit(Object, PlayerId)}, with the {@code options} object of the join (null if none). */
-  default Admission admit(S state, PlayerId who, JsonNode options) {
-    return admit(state, who);
+  /** As {@link #admit(Object, PlayerId, Identity)}, with the {@code options} object of the join (null if none). */
+  default Admission admit(S state, PlayerId who, Identity identity, JsonNode options) {
+    return admit(state, who, identity);
   }
 
-  /** As {@link #join(Object, PlayerId, String)}, with the {@code options} object of the join (null if none). */
-  default Step<S> join(S state, PlayerId who, String name, JsonNode options) {
-    return join(state, who, name);
+  /** As {@link #join(Object, PlayerId, String, Identity)}, with the {@code options} object of the join (null if none). */
+  default Step<S> join(S state, PlayerId who, String name, Identity identity, JsonNode options) {
+    return join(state, who, name, identity);
   }
 
   /**

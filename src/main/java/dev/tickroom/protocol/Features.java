@@ -7,6 +7,8 @@ import java.util.List;
 public final class Features {
   /** A fresh {@code joined} after a room moves or restarts; tick and ack never go back otherwise. */
   public static final String RESYNC = "resync";
+  /** {@code hello.token} checked by the node's authenticator (only when one is configured). */
+  public static final String AUTH = "auth";
   /** {@code quick_join} and {@code list_rooms}, game events, join options and finished games (issue #12). */
   public static final String QUICK_JOIN = "quick_join";
   /** {@code hello.sync: "patch"}: states as merge patches. */
@@ -16,14 +18,20 @@ public final class Features {
 
   private Features() {}
 
-  /** What this node supports. */
+  /** What this node supports without an authenticator. */
   public static List<String> supported() {
+    return supported(false);
+  }
+
+  /** What this node supports; {@code auth} only with an authenticator configured. */
+  public static List<String> supported(boolean auth) {
     List<String> f = new ArrayList<>();
     // features every node of this build has: one line each
     f.add(RESYNC);
     f.add(PATCH);
     f.add(CBOR);
     f.add(QUICK_JOIN);
+    if (auth) f.add(AUTH);
     return List.copyOf(f);
   }
 }

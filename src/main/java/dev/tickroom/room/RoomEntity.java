@@ -9,6 +9,7 @@ import dev.tickroom.game.Admission;
 import dev.tickroom.game.Game;
 import dev.tickroom.game.GameJson;
 import dev.tickroom.game.GameRegistry;
+import dev.tickroom.game.Identity;
 import dev.tickroom.game.LeaveReason;
 import dev.tickroom.game.PlayerId;
 import dev.tickroom.game.RoomSeed;
@@ -54,11 +55,15 @@ public final class RoomEntity {
   public interface Command extends CborSerializable {}
 
   /** Enter the room (or re-attach a session of a player who is already a member). */
-  public record Join(String player, String name, String game, ActorRef<RoomEvent> replyTo,
+  public record Join(String player, String name, String game, ActorRef<RoomEvent> replyTo, Identity identity,
       JsonNode options, Map<String, Object> label) implements Command {
     /** v1.1: {@code options} for the game (null if none); {@code label}: the room's first label if this join creates it. */
+    public Join(String player, String name, String game, ActorRef<RoomEvent> replyTo, Identity identity) {
+      this(player, name, game, replyTo, identity, null, null);
+    }
+
     public Join(String player, String name, String game, ActorRef<RoomEvent> replyTo) {
-      this(player, name, game, replyTo, null, null);
+      this(player, name, game, replyTo, null, null, null);
     }
   }
 
@@ -341,7 +346,8 @@ public final class RoomEntity {
     }
     PlayerId who = PlayerId.of(join.player());
     try {
-      Admission admission = game.admit(state, who, join.options());
+      Identity identity = join.identity() != null ? join.identity() : Identity.anonymous();
+      Admission admission = game.admit(state, who, identity, join.options());
       if (!admission.accepted()) {
         join.replyTo().tell(new RoomEvent.Rejected(roomId, admission.code(), admission.message()));
         return Behaviors.same();
@@ -353,7 +359,7 @@ public final class RoomEntity {
       timers.cancel(IdleTimeout.INSTANCE);
       // joined first (with the state after the join), then the step's effects: an event to the new member
       // must reach a session that already knows it is in this room
-      Step<Object> step = game.join(state, who, join.name(), join.options());
+      Step<Object> step = game.join(state, who, join.name(), identity, join.options());
       state = step.state();
       if (!step.kicks().contains(who)) sendJoined(member);
       apply(step);

@@ -148,8 +148,8 @@ class GameApiTest {
     assertEquals(2, seed.options().get("rounds").asInt());
     assertNull(RoomSeed.of("r", 1).options());
     Game<String> v1 = new LeakyGameFree();
-    assertTrue(v1.admit("", A, json("{}")).accepted());
-    assertEquals("joined:ann", v1.join("", A, "ann", json("{}")).state());
+    assertTrue(v1.admit("", A, Identity.anonymous(), json("{}")).accepted());
+    assertEquals("joined:ann", v1.join("", A, "ann", Identity.anonymous(), json("{}")).state());
   }
 
   static final class LeakyGameFree implements Game<String> {

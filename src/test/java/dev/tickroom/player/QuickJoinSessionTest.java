@@ -82,9 +82,11 @@ class QuickJoinSessionTest {
   final TestProbe<RoomEntity.Command> rooms = testKit.createTestProbe();
 
   ActorRef<PlayerSession.Command> session(Matchmaking mm) {
-    PlayerSession.Deps deps = new PlayerSession.Deps(settings, () -> "node-1", new ResumeTokens("secret", 3_600_000),
-        new PlayerDirectory.Local(60_000), new SessionRegistry(), dev.tickroom.metrics.Metrics.none(), id -> rooms.getRef(),
-        new AtomicLong()::get, () -> 1_000_000L, mm);
+    PlayerDirectory directory = new PlayerDirectory.Local(60_000);
+    AtomicLong millis = new AtomicLong(1_000_000);
+    PlayerSession.Deps deps = new PlayerSession.Deps(settings, () -> "node-1", PlayerSessionTest.handshake(directory, millis),
+        directory, new SessionRegistry(), dev.tickroom.metrics.Metrics.none(), id -> rooms.getRef(),
+        new AtomicLong()::get, millis::get, mm);
     return testKit.spawn(PlayerSession.create(deps, conn));
   }
 

@@ -55,18 +55,18 @@ public final class EventsGame implements Game<EventsGame.State> {
   }
 
   @Override
-  public Admission admit(State s, PlayerId who, JsonNode options) {
+  public Admission admit(State s, PlayerId who, dev.tickroom.game.Identity identity, JsonNode options) {
     if (options != null && options.path("deny").asBoolean()) return Admission.reject("denied", "you asked for it");
     return Admission.accept();
   }
 
   @Override
   public Step<State> join(State s, PlayerId who, String name) {
-    return join(s, who, name, null);
+    return join(s, who, name, dev.tickroom.game.Identity.anonymous(), null);
   }
 
   @Override
-  public Step<State> join(State s, PlayerId who, String name, JsonNode options) {
+  public Step<State> join(State s, PlayerId who, String name, dev.tickroom.game.Identity identity, JsonNode options) {
     s.titles.put(who.value(), options == null ? "-" : options.path("title").asText("-"));
     return Step.of(s).eventTo(who, "welcome", who.value());
   }

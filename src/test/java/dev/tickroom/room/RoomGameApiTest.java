@@ -99,11 +99,11 @@ class RoomGameApiTest {
   /** ann creates the room with options and the label {mode: duo}, then bob joins with his title. */
   ActorRef<RoomEntity.Command> annAndBob(String id, TestProbe<RoomEvent> a, TestProbe<RoomEvent> b) throws Exception {
     ActorRef<RoomEntity.Command> room = room(id);
-    room.tell(new RoomEntity.Join("pa", "ann", "events", a.getRef(), json("{\"greeting\":\"hi\",\"title\":\"dr\"}"),
+    room.tell(new RoomEntity.Join("pa", "ann", "events", a.getRef(), null, json("{\"greeting\":\"hi\",\"title\":\"dr\"}"),
         Map.of("mode", "duo")));
     a.expectMessageClass(RoomEvent.Joined.class);
     assertEquals("welcome", a.expectMessageClass(RoomEvent.GameEvent.class).name(), "an event at join comes after joined");
-    room.tell(new RoomEntity.Join("pb", "bob", "events", b.getRef(), json("{\"title\":\"sir\"}"), Map.of("mode", "other")));
+    room.tell(new RoomEntity.Join("pb", "bob", "events", b.getRef(), null, json("{\"title\":\"sir\"}"), Map.of("mode", "other")));
     b.expectMessageClass(RoomEvent.Joined.class);
     assertEquals("welcome", b.expectMessageClass(RoomEvent.GameEvent.class).name());
     return room;
@@ -115,7 +115,7 @@ class RoomGameApiTest {
     TestProbe<RoomEvent> b = testKit.createTestProbe();
     ActorRef<RoomEntity.Command> room = annAndBob("opts", a, b);
     TestProbe<RoomEvent> c = testKit.createTestProbe();
-    room.tell(new RoomEntity.Join("pc", "cid", null, c.getRef(), json("{\"deny\":true}"), null));
+    room.tell(new RoomEntity.Join("pc", "cid", null, c.getRef(), null, json("{\"deny\":true}"), null));
     RoomEvent.Rejected no = c.expectMessageClass(RoomEvent.Rejected.class);
     assertEquals("denied", no.code());
     manualTime.timePasses(TICK);

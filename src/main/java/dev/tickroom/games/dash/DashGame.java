@@ -3,6 +3,7 @@ package dev.tickroom.games.dash;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tickroom.game.Admission;
 import dev.tickroom.game.GameSpec;
+import dev.tickroom.game.Identity;
 import dev.tickroom.game.Input;
 import dev.tickroom.game.JsonStateGame;
 import dev.tickroom.game.LeaveReason;
@@ -100,7 +101,7 @@ public final class DashGame implements JsonStateGame<DashState> {
   }
 
   @Override
-  public Admission admit(DashState s, PlayerId who, JsonNode options) {
+  public Admission admit(DashState s, PlayerId who, Identity identity, JsonNode options) {
     if (s.phase().equals("over")) return Admission.reject("game_over", "This dash game is over.");
     JsonNode color = options == null ? null : options.get("color");
     if (color != null && !(color.isTextual() && COLOR.matcher(color.textValue()).matches())) {
@@ -111,11 +112,11 @@ public final class DashGame implements JsonStateGame<DashState> {
 
   @Override
   public Step<DashState> join(DashState s, PlayerId who, String name) {
-    return join(s, who, name, null);
+    return join(s, who, name, Identity.anonymous(), null);
   }
 
   @Override
-  public Step<DashState> join(DashState s, PlayerId who, String name, JsonNode options) {
+  public Step<DashState> join(DashState s, PlayerId who, String name, Identity identity, JsonNode options) {
     Map<String, Racer> racers = new TreeMap<>(s.racers());
     Racer present = racers.get(who.value());
     Rng rng = new Rng(s.rng());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tickroom.game.GameJson;
+import dev.tickroom.game.Identity;
 import dev.tickroom.game.Input;
 import dev.tickroom.game.LeaveReason;
 import dev.tickroom.game.PlayerId;
@@ -62,10 +63,10 @@ class DashGameTest {
   @Test
   void admitChecksTheJoinOptionsAndJoinUsesThem() {
     DashState s = start(null);
-    assertEquals("bad_options", game.admit(s, A, json("{\"color\":\"red\"}")).code());
-    assertTrue(game.admit(s, A, json("{\"color\":\"#00ff00\"}")).accepted());
-    assertTrue(game.admit(s, A, null).accepted());
-    s = game.join(s, A, "ann", json("{\"color\":\"#00ff00\"}")).state();
+    assertEquals("bad_options", game.admit(s, A, Identity.anonymous(), json("{\"color\":\"red\"}")).code());
+    assertTrue(game.admit(s, A, Identity.anonymous(), json("{\"color\":\"#00ff00\"}")).accepted());
+    assertTrue(game.admit(s, A, Identity.anonymous(), null).accepted());
+    s = game.join(s, A, "ann", Identity.anonymous(), json("{\"color\":\"#00ff00\"}")).state();
     assertEquals("#00ff00", s.racers().get("a").color());
   }
 
@@ -142,7 +143,7 @@ class DashGameTest {
     assertEquals(new DashGame.Result("a", Map.of("a", 2, "b", 0)), last.result());
     assertEquals("over", last.state().phase());
     assertEquals("over", last.label().get("phase"));
-    assertEquals("game_over", game.admit(last.state(), PlayerId.of("c"), null).code());
+    assertEquals("game_over", game.admit(last.state(), PlayerId.of("c"), Identity.anonymous(), null).code());
   }
 
   @Test
