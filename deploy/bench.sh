@@ -12,8 +12,9 @@
 #   all      sweep, echo, memory and soak, each on its own fresh node
 #   --quick  a short sweep for a smoke check: ROOMS="25 100", DURATION=20, WARMUP=5, REPEAT=1
 #
-# It builds target/tickroom.jar if it is missing, starts one node on 127.0.0.1 with its own ports, runs the
-# load generator (`java -jar tickroom.jar loadtest`, given --server-pid so it measures the node's CPU and RSS),
+# It builds target/tickroom.jar and target/tickroom-loadtest.jar if they are missing, starts one node on
+# 127.0.0.1 with its own ports, runs the load generator (`java -jar target/tickroom-loadtest.jar`, given
+# --server-pid so it measures the node's CPU and RSS),
 # writes the raw JSON lines (results.jsonl), a markdown table (results.md) and every run's output under
 # BENCH_DIR, and stops the node by the PID it started. Every run is repeated REPEAT times; the table shows
 # the median. The load generator runs on the same machine as the node, so the two share the CPUs.
@@ -31,7 +32,7 @@
 #   SOAK_ROOMS=100  SOAK_SECONDS=300  SAMPLE_EVERY=10 (seconds between RSS/heap samples)
 #   BENCH_DIR=target/bench/<date-time>   results folder (target/ is git-ignored)
 #   TICKROOM_JAR=target/tickroom.jar     the server under test
-#   LOADTEST_JAR=$TICKROOM_JAR           the load generator (another jar makes before/after comparisons fair)
+#   LOADTEST_JAR=target/tickroom-loadtest.jar   the load generator (keeping one copy makes before/after comparisons fair)
 #   JAVA=java  BENCH_JAVA_OPTS="-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError"  (the node)
 #   LOADTEST_JAVA_OPTS="-Xmx1g"
 #   BENCH_GAME_PORT=19000  BENCH_HTTP_PORT=19080  BENCH_CLUSTER_PORT=25700  BENCH_MGMT_PORT=19558
@@ -81,7 +82,7 @@ SOAK_SECONDS=${SOAK_SECONDS:-300}
 SAMPLE_EVERY=${SAMPLE_EVERY:-10}
 BENCH_DIR=${BENCH_DIR:-target/bench/$(date +%Y%m%d-%H%M%S)}
 TICKROOM_JAR=${TICKROOM_JAR:-target/tickroom.jar}
-LOADTEST_JAR=${LOADTEST_JAR:-$TICKROOM_JAR}
+LOADTEST_JAR=${LOADTEST_JAR:-target/tickroom-loadtest.jar}
 JAVA=${JAVA:-java}
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError}
 LOADTEST_JAVA_OPTS=${LOADTEST_JAVA_OPTS:--Xmx1g}
@@ -251,7 +252,7 @@ run_load() {
   b0=$(total_busy_ticks)
   n0=$(node_ticks)
   t0=$(date +%s.%N)
-  "$JAVA" "${jopts[@]}" -jar "$LOADTEST_JAR" loadtest --port "$BENCH_GAME_PORT" --server-pid "$NODE_PID" \
+  "$JAVA" "${jopts[@]}" -jar "$LOADTEST_JAR" --port "$BENCH_GAME_PORT" --server-pid "$NODE_PID" \
     --csv "$BENCH_DIR/runs/$label-$rep.csv" "$@" >"$LAST_OUT" 2>&1 &
   lg=$!
   # the load generator's own CPU (sampled each second while it runs), so that what is left is other processes
@@ -508,8 +509,8 @@ report() {
 
 # ------------------------------------------------------------------ main
 
-if [[ ! -f $TICKROOM_JAR ]]; then
-  log "$TICKROOM_JAR is missing: building it"
+if [[ ! -f $TICKROOM_JAR || ! -f $LOADTEST_JAR ]]; then
+  log "$TICKROOM_JAR or $LOADTEST_JAR is missing: building them"
   mvn -B -ntp -q -DskipTests package
 fi
 [[ -f $LOADTEST_JAR ]] || die "$LOADTEST_JAR is missing"

@@ -13,7 +13,7 @@ public final class LoadTest {
 
   private LoadTest() {}
 
-  /** Command-line entry: {@code args} are the arguments after {@code loadtest}. Exits the JVM. */
+  /** Command-line entry of {@code tickroom-loadtest.jar}. Exits the JVM. */
   public static void main(String[] args) {
     int status = run(args, System.out, System.err);
     System.out.flush();
@@ -39,7 +39,7 @@ public final class LoadTest {
       return result.exitCode();
     } catch (UsageException e) {
       err.println("loadtest: " + e.getMessage());
-      err.println("Run 'loadtest --help' for the options.");
+      err.println("Run 'java -jar tickroom-loadtest.jar --help' for the options.");
       return EXIT_USAGE;
     }
   }

@@ -32,7 +32,7 @@ public record Options(
     String format) {
 
   static final String HELP = """
-      Usage: tickroom loadtest --scenario arena-load|echo-load|lobby [options]
+      Usage: java -jar tickroom-loadtest.jar --scenario arena-load|echo-load|lobby [options]
 
       Drives many protocol-v1 connections (newline-delimited JSON over TCP) from one process and reports
       throughput, latency and, given the server's PID, its CPU time and memory. Prints a progress line each
