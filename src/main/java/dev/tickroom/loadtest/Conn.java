@@ -18,6 +18,8 @@ final class Conn {
   final SocketChannel channel;
   SelectionKey key;
   Phase phase = Phase.CONNECTING;
+  /** When the hello was queued ({@link System#nanoTime()}). */
+  long helloSentAt;
   boolean closed;
 
   /** Output in write mode (position = end of pending bytes). */

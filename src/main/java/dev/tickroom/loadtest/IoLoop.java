@@ -225,6 +225,7 @@ final class IoLoop implements Runnable {
 
   private void onConnected(Conn c) {
     c.phase = Conn.Phase.HELLO_SENT;
+    c.helloSentAt = System.nanoTime();
     c.put(HELLO);
     c.putLong(c.client);
     c.put(helloEnd);
@@ -331,7 +332,7 @@ final class IoLoop implements Runnable {
     switch (m.path("type").asText()) {
       case "state" -> onState(c, now);
       case "pong" -> onPong(c, now);
-      case "joined" -> onJoined(c);
+      case "joined" -> onJoined(c, now);
       case "error" -> {
         stats.error(m.path("code").asText("(no code)"));
         if (c.phase != Conn.Phase.READY) {
@@ -352,7 +353,7 @@ final class IoLoop implements Runnable {
       case LineScanner.STATE -> onState(c, now);
       case LineScanner.PONG -> onPong(c, now);
       case LineScanner.WELCOME -> onWelcome(c, now);
-      case LineScanner.JOINED -> onJoined(c);
+      case LineScanner.JOINED -> onJoined(c, now);
       case LineScanner.ERROR -> onError(c, a);
       default -> { } // left, chat, reconnect and future types need no action here
     }
@@ -362,6 +363,7 @@ final class IoLoop implements Runnable {
     if (c.phase != Conn.Phase.HELLO_SENT) return;
     if (cbor) c.cborIn = true;
     stats.welcomed.increment();
+    stats.hello.recordValue(Math.max(0, now - c.helloSentAt) / 1000);
     if (arena) {
       c.phase = Conn.Phase.JOIN_SENT;
       if (cbor) {
@@ -375,17 +377,17 @@ final class IoLoop implements Runnable {
       c.put(JOIN_END);
       markDirty(c);
     } else if (lobby) {
-      becomeReady(c);
+      becomeReady(c, now);
       startPeriodic(c);
     } else {
-      becomeReady(c);
+      becomeReady(c, now);
       for (int i = 0; i < inFlight; i++) sendPing(c, now);
     }
   }
 
-  private void onJoined(Conn c) {
+  private void onJoined(Conn c, long now) {
     if (c.phase != Conn.Phase.JOIN_SENT) return;
-    becomeReady(c);
+    becomeReady(c, now);
     startPeriodic(c);
   }
 
@@ -395,10 +397,11 @@ final class IoLoop implements Runnable {
     playing++;
   }
 
-  private void becomeReady(Conn c) {
+  private void becomeReady(Conn c, long now) {
     c.phase = Conn.Phase.READY;
     int readyNow = stats.ready.incrementAndGet();
     stats.peakReady.accumulateAndGet(readyNow, Math::max);
+    if (stats.everReady.incrementAndGet() == total) stats.allReadyAt = now;
   }
 
   private void onError(Conn c, byte[] a) {

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param exitCode 0 when the run completed, 3 when no client could connect and complete its handshake
  * @param failure why the run did not complete, or null
  * @param bytesIn bytes the clients received in the measured window (frames and line ends included)
+ * @param handshakes how fast the clients got in (whole run: handshakes happen during the ramp-up)
  */
 public record LoadResult(
     String scenario,
@@ -39,7 +40,29 @@ public record LoadResult(
     long unreadable,
     int exitCode,
     String failure,
-    long bytesIn) {
+    long bytesIn,
+    Handshakes handshakes) {
+
+  /** A result without handshake figures. */
+  public LoadResult(String scenario, int clients, int rooms, double seconds, long delivered, double deliveredPerS,
+      Double latP50Ms, Double latP99Ms, Double latMaxMs, long latencySamples, Double tickIntervalP99Ms,
+      long errors, Map<String, Long> errorCodes, long disconnects, Double serverCpuS, Double cpuSPerMillion,
+      Double serverRssMb, Connections connections, long missedTicks, long unacked, long unreadable,
+      int exitCode, String failure, long bytesIn) {
+    this(scenario, clients, rooms, seconds, delivered, deliveredPerS, latP50Ms, latP99Ms, latMaxMs,
+        latencySamples, tickIntervalP99Ms, errors, errorCodes, disconnects, serverCpuS, cpuSPerMillion,
+        serverRssMb, connections, missedTicks, unacked, unreadable, exitCode, failure, bytesIn,
+        new Handshakes(null, null, null, null));
+  }
+
+  /**
+   * Connection-storm figures.
+   *
+   * @param helloP50Ms hello sent -> welcome read, median over every client of the run (null: none)
+   * @param allReadyS seconds from the first planned connection until the last planned client completed its
+   *     handshake (welcome; arena: joined); null when not every client got that far
+   */
+  public record Handshakes(Double helloP50Ms, Double helloP99Ms, Double helloMaxMs, Double allReadyS) {}
 
   /**
    * How the connections fared.
@@ -69,6 +92,11 @@ public record LoadResult(
     field(b, "server_rss_mb", num(serverRssMb, 1));
     field(b, "bytes_per_state", num(bytesPerDelivered(), 1));
     field(b, "bytes_per_s_per_client", num(bytesPerSecondPerClient(), 1));
+    Handshakes h = handshakes == null ? new Handshakes(null, null, null, null) : handshakes;
+    field(b, "hello_p50_ms", num(h.helloP50Ms(), 3));
+    field(b, "hello_p99_ms", num(h.helloP99Ms(), 3));
+    field(b, "hello_max_ms", num(h.helloMaxMs(), 3));
+    field(b, "all_ready_s", num(h.allReadyS(), 3));
     b.setCharAt(b.length() - 1, '}');
     return b.toString();
   }

@@ -223,7 +223,14 @@ final class LoadRun {
         ms(latencyWindow, 50), ms(latencyWindow, 99), maxMs(latencyWindow), latencyWindow.getTotalCount(),
         arena ? ms(tickWindow, 99) : null, stats.errors.sum(), stats.errorCodeCounts(), stats.disconnects.sum(),
         cpuS, perMillion, rssMb >= 0 ? rssMb : null, conns, stats.missedTicks.sum(), stats.unacked.sum(),
-        stats.unreadable.sum(), exit, abortReason, stats.bytesInWindow.sum());
+        stats.unreadable.sum(), exit, abortReason, stats.bytesInWindow.sum(), handshakes());
+  }
+
+  private LoadResult.Handshakes handshakes() {
+    Histogram h = stats.hello.getIntervalHistogram();
+    long allReadyAt = stats.allReadyAt;
+    return new LoadResult.Handshakes(ms(h, 50), ms(h, 99), maxMs(h),
+        allReadyAt == 0 ? null : Math.max(0, allReadyAt - base) / 1e9);
   }
 
   private void printSummary(LoadResult r) {
@@ -244,6 +251,10 @@ final class LoadRun {
     out.printf(Locale.ROOT, "latency       p50 %s  p99 %s  max %s  (%d samples%s)%n", msText(r.latP50Ms()),
         msText(r.latP99Ms()), msText(r.latMaxMs()), r.latencySamples(),
         arena ? ", input sent -> first state acking it" : ", ping -> pong");
+    LoadResult.Handshakes h = r.handshakes();
+    out.printf(Locale.ROOT, "handshakes    hello -> welcome p50 %s  p99 %s  max %s; all %d %s after %s%n",
+        msText(h.helloP50Ms()), msText(h.helloP99Ms()), msText(h.helloMaxMs()), total,
+        arena ? "joined" : "welcomed", h.allReadyS() == null ? "(never)" : LoadResult.num(h.allReadyS(), 3) + " s");
     if (arena) {
       out.printf(Locale.ROOT, "tick interval p99 %s; missed ticks %d; inputs never acked %d%n",
           msText(r.tickIntervalP99Ms()), r.missedTicks(), r.unacked());

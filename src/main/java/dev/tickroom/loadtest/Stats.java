@@ -42,6 +42,10 @@ final class Stats {
   final AtomicInteger ready = new AtomicInteger();
   /** The most clients ready at one time. */
   final AtomicInteger peakReady = new AtomicInteger();
+  /** Clients that completed their handshake at some point (closed ones included). */
+  final AtomicInteger everReady = new AtomicInteger();
+  /** When the last planned client completed its handshake ({@link System#nanoTime()}); 0 until then. */
+  volatile long allReadyAt;
   final Map<String, LongAdder> errorCodes = new ConcurrentHashMap<>();
   volatile String firstConnectError;
 
@@ -49,6 +53,8 @@ final class Stats {
   final Recorder latencyInWindow = new Recorder(3);
   final Recorder tickInterval = new Recorder(3);
   final Recorder tickIntervalInWindow = new Recorder(3);
+  /** hello sent -> welcome read, microseconds, whole run (handshakes happen in the ramp-up). */
+  final Recorder hello = new Recorder(3);
 
   void error(String code) {
     errors.increment();

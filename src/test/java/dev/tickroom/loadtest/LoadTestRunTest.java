@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LoadTestRunTest {
   private static final Set<String> JSON_KEYS = Set.of("scenario", "clients", "rooms", "seconds", "delivered_per_s",
       "lat_p50_ms", "lat_p99_ms", "lat_max_ms", "tick_interval_p99_ms", "errors", "disconnects", "server_cpu_s",
-      "cpu_s_per_million", "server_rss_mb", "bytes_per_state", "bytes_per_s_per_client");
+      "cpu_s_per_million", "server_rss_mb", "bytes_per_state", "bytes_per_s_per_client", "hello_p50_ms",
+      "hello_p99_ms", "hello_max_ms", "all_ready_s");
 
   private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
   private final PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
@@ -71,6 +72,10 @@ class LoadTestRunTest {
       assertTrue(r.serverCpuS() >= 0);
       assertNotNull(r.cpuSPerMillion());
       assertTrue(r.serverRssMb() > 0);
+      // every client said hello and joined: one hello figure each, and the moment the sixth one joined
+      assertTrue(r.handshakes().helloP50Ms() > 0 && r.handshakes().helloP99Ms() < 5_000, output());
+      // 6 clients at 200/s: the last one starts connecting 25 ms after the first
+      assertTrue(r.handshakes().allReadyS() >= 0.025 && r.handshakes().allReadyS() < 5, output());
 
       JsonNode json = lastLineJson();
       assertEquals(JSON_KEYS, keys(json));
@@ -148,8 +153,12 @@ class LoadTestRunTest {
       assertEquals(JSON_KEYS, keys(json));
       assertEquals("lobby", json.get("scenario").asText());
       assertEquals(30, json.get("clients").asInt());
+      // in the lobby a client is in once welcomed: 30 hello figures; the 30th starts 97 ms after the first
+      assertTrue(json.get("hello_p99_ms").asDouble() > 0, output());
+      assertTrue(json.get("all_ready_s").asDouble() >= 0.09, output());
     }
     assertTrue(output().contains("30 clients idle in the lobby"), output());
+    assertTrue(output().contains("all 30 welcomed after"), output());
   }
 
   @Test
