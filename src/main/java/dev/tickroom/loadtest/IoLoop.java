@@ -562,8 +562,13 @@ final class IoLoop implements Runnable {
   }
 
   private void closeAll() {
+    long now = System.nanoTime();
     try {
       for (SelectionKey key : selector.keys()) {
+        // a hello never answered counts with the time it waited so far, a lower bound of its latency
+        if (key.attachment() instanceof Conn c && !c.closed && c.phase == Conn.Phase.HELLO_SENT) {
+          stats.hello.recordValue(Math.max(0, now - c.helloSentAt) / 1000);
+        }
         if (key.attachment() instanceof Conn c) close(c);
       }
       selector.close();

@@ -58,7 +58,8 @@ public record LoadResult(
   /**
    * Connection-storm figures.
    *
-   * @param helloP50Ms hello sent -> welcome read, median over every client of the run (null: none)
+   * @param helloP50Ms hello sent -> welcome read, median over every client of the run (null: none); a hello
+   *     unanswered at the end of the run counts with the time it had waited
    * @param allReadyS seconds from the first planned connection until the last planned client completed its
    *     handshake (welcome; arena: joined); null when not every client got that far
    */

@@ -53,7 +53,10 @@ final class Stats {
   final Recorder latencyInWindow = new Recorder(3);
   final Recorder tickInterval = new Recorder(3);
   final Recorder tickIntervalInWindow = new Recorder(3);
-  /** hello sent -> welcome read, microseconds, whole run (handshakes happen in the ramp-up). */
+  /**
+   * hello sent -> welcome read, microseconds, whole run (handshakes happen in the ramp-up); a hello still
+   * unanswered when the run ends counts with the time it waited, a lower bound.
+   */
   final Recorder hello = new Recorder(3);
 
   void error(String code) {
