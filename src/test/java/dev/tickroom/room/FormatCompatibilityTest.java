@@ -1,0 +1,59 @@
+package dev.tickroom.room;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A node reads what the previous release wrote: snapshots and cross-node room messages saved by release
+ * 0.1 (src/test/resources/formats/v0.1, written by WriteFormatFixturesTest before the formats got versions).
+ */
+@Timeout(60)
+class FormatCompatibilityTest {
+  static final ActorTestKit kit = FormatFixtures.kit();
+
+  @AfterAll
+  static void cleanup() {
+    kit.shutdownTestKit();
+  }
+
+  static void assertOldSnapshot(RoomSnapshot s) {
+    assertEquals("r-old", s.roomId());
+    assertEquals("counter", s.game());
+    assertEquals(1234567L, s.seed());
+    assertEquals(41L, s.tick());
+    assertEquals(7, s.gameState().get("totals").get("pa").asInt());
+    assertEquals(1, s.members().size());
+    assertEquals("ann", s.members().get(0).name());
+    assertEquals(3L, s.members().get(0).ack());
+  }
+
+  @Test
+  void aSnapshotOfRelease01IsRead() throws Exception {
+    assertOldSnapshot((RoomSnapshot) FormatFixtures.read(kit, "v0.1", "snapshot"));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aReplicatedMapOfRelease01SnapshotsIsRead() throws Exception {
+    LWWMap<String, RoomSnapshot> map = (LWWMap<String, RoomSnapshot>) FormatFixtures.read(kit, "v0.1", "snapshot-map");
+    assertOldSnapshot(map.getEntries().get("r-old"));
+  }
+
+  @Test
+  void aJoinAndAStateOfRelease01AreRead() throws Exception {
+    RoomEntity.Join join = (RoomEntity.Join) FormatFixtures.read(kit, "v0.1", "join");
+    assertEquals("pa", join.player());
+    assertEquals("ann", join.name());
+    assertEquals("counter", join.game());
+    RoomEvent.State state = (RoomEvent.State) FormatFixtures.read(kit, "v0.1", "state");
+    assertEquals("r-old", state.roomId());
+    assertEquals(42L, state.tick());
+    assertEquals(3L, state.ack());
+    assertEquals("{\"tick\":42}", state.stateText());
+  }
+}
