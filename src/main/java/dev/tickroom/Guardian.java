@@ -20,6 +20,7 @@ import dev.tickroom.player.ResumeTokens;
 import dev.tickroom.player.SessionRegistry;
 import dev.tickroom.room.ReplicatedSnapshotStore;
 import dev.tickroom.room.RoomEntity;
+import dev.tickroom.room.SnapshotSweeper;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +37,6 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.stream.Materializer;
@@ -81,9 +81,10 @@ public final class Guardian {
     Replicated replicated = new Replicated(system, settings.askTimeout());
     Metrics metrics = Metrics.prometheus();
     ClusterSharding sharding = ClusterSharding.get(system);
-    RoomEntity.Deps roomDeps = new RoomEntity.Deps(settings.rooms(), games, new ReplicatedSnapshotStore(replicated), metrics);
-    sharding.init(Entity.of(RoomEntity.TYPE_KEY, ec -> RoomEntity.create(ec.getEntityId(), roomDeps, ec.getShard()))
-        .withStopMessage(RoomEntity.Stop.INSTANCE));
+    ReplicatedSnapshotStore snapshots = new ReplicatedSnapshotStore(system, settings.askTimeout());
+    RoomEntity.Deps roomDeps = new RoomEntity.Deps(settings.rooms(), games, snapshots, metrics);
+    sharding.init(RoomEntity.entity(roomDeps));
+    ctx.spawn(SnapshotSweeper.create(snapshots, settings.rooms(), System::currentTimeMillis), "snapshot-sweeper");
 
     SessionRegistry sessions = new SessionRegistry();
     metrics.connectionsGauge("tcp", () -> sessions.count("tcp"));

@@ -37,7 +37,13 @@ public record Settings(
       Duration resumeGrace,
       Duration disconnectLinger,
       Duration snapshotInterval,
-      int maxInputsPerTick) {}
+      int maxInputsPerTick,
+      Duration handOffTimeout,
+      int snapshotReadAttempts,
+      Duration snapshotTtl,
+      Duration closedRoomTtl,
+      Duration snapshotSweepInterval,
+      Duration overrunLogInterval) {}
 
   public static Settings from(Config root) {
     Config c = root.getConfig("tickroom");
@@ -68,7 +74,13 @@ public record Settings(
             r.getDuration("resume-grace"),
             r.getDuration("disconnect-linger"),
             r.getDuration("snapshot-interval"),
-            r.getInt("max-inputs-per-tick")),
+            r.getInt("max-inputs-per-tick"),
+            r.getDuration("hand-off-timeout"),
+            r.getInt("snapshot-read-attempts"),
+            r.getDuration("snapshot-ttl"),
+            r.getDuration("closed-room-ttl"),
+            r.getDuration("snapshot-sweep-interval"),
+            r.getDuration("overrun-log-interval")),
         games,
         c.getString("cluster-secret"),
         c.getDuration("ask-timeout"));

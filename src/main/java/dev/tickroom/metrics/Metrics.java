@@ -81,6 +81,18 @@ public final class Metrics {
     tickDuration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
+  /** A room's tick took longer than its period (game code or the node too slow for the game's rate). */
+  public void tickOverrun(String game) {
+    Counter.builder("tickroom.tick.overruns").tag("game", game)
+        .description("room ticks that took longer than the tick period, by game").register(registry).increment();
+  }
+
+  /** A room snapshot did not reach a majority of nodes in time (or could not be written at all). */
+  public void snapshotWriteFailed() {
+    Counter.builder("tickroom.snapshot.write.failures")
+        .description("room snapshots not confirmed by a majority of nodes").register(registry).increment();
+  }
+
   public void messageIn(String transport) {
     in.computeIfAbsent(transport, t -> Counter.builder("tickroom.messages.in").tag("transport", t)
         .description("messages received from clients").register(registry)).increment();

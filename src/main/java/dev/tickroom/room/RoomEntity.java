@@ -3,7 +3,6 @@ package dev.tickroom.room;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tickroom.cluster.CborSerializable;
 import dev.tickroom.config.Settings;
-import dev.tickroom.metrics.Metrics;
 import dev.tickroom.game.Admission;
 import dev.tickroom.game.Game;
 import dev.tickroom.game.GameRegistry;
@@ -11,26 +10,34 @@ import dev.tickroom.game.LeaveReason;
 import dev.tickroom.game.PlayerId;
 import dev.tickroom.game.RoomSeed;
 import dev.tickroom.game.Step;
-import dev.tickroom.protocol.Codec;
+import dev.tickroom.metrics.Metrics;
 import dev.tickroom.protocol.ErrorCode;
+import dev.tickroom.room.GameCalls.GameFailure;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.slf4j.Logger;
 
@@ -39,12 +46,28 @@ import org.slf4j.Logger;
  * the game's fixed rate, applies the inputs queued since the last tick in arrival order and sends the
  * resulting state to every member, encoded once per tick.
  *
- * <p>Behaviours: {@code loading} (asks the snapshot store whether this room ran before, stashing
- * messages) -> {@code vacant} (no game yet: the first join picks it) -> {@code running}.
+ * <p>Behaviours: {@code loading} (reads the snapshot from a majority, stashing messages; a read that times
+ * out is retried, then joins get {@code room_unavailable}) -> {@code vacant} (no game yet: the first join
+ * picks it) or {@code running} (restored) or {@code closed} (a tombstone: the room's game failed) ->
+ * {@code finishing} (its last write, hand-off snapshot, removal or tombstone, waits for a majority, bounded
+ * by {@code hand-off-timeout}) -> {@code passivating} (asked sharding to stop it) -> stopped.
+ *
+ * <p>Two rules keep it honest. Every call into the game goes through {@link GameCalls}, which turns any
+ * non-fatal throwable into a checked {@link GameFailure}; {@link #contained} turns that into
+ * {@link #crash}, the one way a failed game ends its room. And every change of membership goes through
+ * {@link #addMember} and {@link #removeMember}, whether a join, a leave, a disconnect or a game's kick.
+ *
+ * <p>A crashed room cannot lose the race with its members' death watch: before it stops it writes a
+ * tombstone to a majority, and a join to the room (a member's session re-attaching after it saw the room
+ * actor stop, on any node) then gets {@code room_closed}, never a fresh game, until
+ * {@code closed-room-ttl} has passed.
  */
 public final class RoomEntity {
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Room");
+
+  /** The dispatcher rooms run on (application.conf), apart from sessions and cluster traffic. */
+  public static final String DISPATCHER = "tickroom-room-dispatcher";
 
   /** Messages a room handles. */
   public interface Command extends CborSerializable {}
@@ -82,26 +105,58 @@ public final class RoomEntity {
   /** A room as the admin view and dashboard show it; {@code game} is null while no one has joined yet. */
   public record Info(String roomId, String game, long tick, int players) implements CborSerializable {}
 
-  /** Sent by sharding at handoff and passivation: save a snapshot and stop. */
+  /** Sent by sharding at handoff and passivation: write the last snapshot to a majority, then stop. */
   public enum Stop implements Command { INSTANCE }
 
   enum Tick implements Command { INSTANCE }
 
   enum IdleTimeout implements Command { INSTANCE }
 
+  private enum FinishTimeout implements Command { INSTANCE }
+
   record MemberGone(String player, ActorRef<RoomEvent> ref) implements Command {}
 
-  record Loaded(RoomSnapshot snapshot, String failure) implements Command {}
+  private record Loaded(RoomSnapshot snapshot, Throwable failure, int attempt)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** A periodic snapshot write ended. */
+  private record Written(long tick, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+
+  /** The last write before stopping ended. */
+  private record Finished(Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
   /** What a room needs from its node. */
-  public record Deps(Settings.Rooms settings, GameRegistry games, SnapshotStore store, Metrics metrics) {}
+  public record Deps(Settings.Rooms settings, GameRegistry games, SnapshotStore store, Metrics metrics,
+      LongSupplier millis, LongSupplier nanos) {
+    public Deps(Settings.Rooms settings, GameRegistry games, SnapshotStore store, Metrics metrics) {
+      this(settings, games, store, metrics, System::currentTimeMillis, System::nanoTime);
+    }
+  }
 
+  /** The sharded entity: rooms on their own dispatcher, stopped through {@link Stop}. */
+  public static Entity<Command, ShardingEnvelope<Command>> entity(Deps deps) {
+    return Entity.of(TYPE_KEY, ec -> create(ec.getEntityId(), deps, ec.getShard()))
+        .withStopMessage(Stop.INSTANCE)
+        .withEntityProps(DispatcherSelector.fromConfig(DISPATCHER));
+  }
+
+  /** {@code shard} null: not sharded (tests); the room then stops itself where it would ask sharding to. */
   public static Behavior<Command> create(String roomId, Deps deps, ActorRef<ClusterSharding.ShardCommand> shard) {
-    return Behaviors.setup(ctx -> Behaviors.withStash(10_000, stash -> Behaviors.withTimers(timers -> {
-      ctx.pipeToSelf(deps.store().load(roomId),
-          (snap, err) -> new Loaded(snap == null ? null : snap.orElse(null), err == null ? null : err.toString()));
-      return new RoomEntity(roomId, deps, shard, ctx, stash, timers).loading();
-    })));
+    return Behaviors.withMdc(Command.class, Map.of("room", roomId), RoomEntity::playerMdc,
+        Behaviors.setup(ctx -> Behaviors.withStash(10_000, stash -> Behaviors.withTimers(timers ->
+            new RoomEntity(roomId, deps, shard, ctx, stash, timers).load(1)))));
+  }
+
+  /** The player a message is about, for the logs (MDC {@code player}). */
+  private static Map<String, String> playerMdc(Command msg) {
+    String player = null;
+    if (msg instanceof Join j) player = j.player();
+    else if (msg instanceof Input i) player = i.player();
+    else if (msg instanceof Leave l) player = l.player();
+    else if (msg instanceof Disconnect d) player = d.player();
+    else if (msg instanceof Chat c) player = c.player();
+    else if (msg instanceof MemberGone g) player = g.player();
+    return player == null ? Map.of() : Map.of("player", player);
   }
 
   private static final class Member {
@@ -110,6 +165,11 @@ public final class RoomEntity {
     ActorRef<RoomEvent> ref;
     /** Set while the member's session is on this node and attached; else states go to {@code ref}. */
     LocalStates local;
+    /**
+     * False for a member restored from a snapshot until its session re-attaches with a join: it gets no
+     * state before the {@code joined} that tells it the room moved (the v1.1 re-sync rule).
+     */
+    boolean attached = true;
     long ack = -1;
     int pending;
 
@@ -120,8 +180,14 @@ public final class RoomEntity {
     }
   }
 
+  /** A handler that may call the game. */
+  private interface GameHandler<T> {
+    Behavior<Command> apply(T msg) throws GameFailure;
+  }
+
   private final String roomId;
   private final Deps deps;
+  private final Settings.Rooms settings;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<Command> ctx;
   private final StashBuffer<Command> stash;
@@ -129,18 +195,28 @@ public final class RoomEntity {
   private final Logger log;
   private final Map<String, Member> members = new LinkedHashMap<>();
 
-  private Game<Object> game;
-  private Object state;
+  private GameCalls game;
+  private String gameName;
   private long seed;
   private long tick;
+  private long incarnation;
+  private long periodNanos;
   private int snapshotEvery;
   private boolean ticking;
+  private boolean snapshotInFlight;
+  /** Sharding asked the room to stop while its last write was under way. */
+  private boolean stopAfterWrite;
+  private long overrunsUnlogged;
+  private long lastOverrunLog = Long.MIN_VALUE;
+  /** Set when the room is closed (its game failed): the players who were members then. */
+  private Set<String> closedMembers;
   private List<dev.tickroom.game.Input> pending = new ArrayList<>();
 
   private RoomEntity(String roomId, Deps deps, ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> ctx, StashBuffer<Command> stash, TimerScheduler<Command> timers) {
     this.roomId = roomId;
     this.deps = deps;
+    this.settings = deps.settings();
     this.shard = shard;
     this.ctx = ctx;
     this.stash = stash;
@@ -150,9 +226,16 @@ public final class RoomEntity {
 
   // ------------------------------------------------------------------ loading
 
+  private Behavior<Command> load(int attempt) {
+    ctx.pipeToSelf(deps.store().load(roomId),
+        (snap, err) -> new Loaded(snap == null ? null : snap.orElse(null), err, attempt));
+    return loading();
+  }
+
   private Behavior<Command> loading() {
     return Behaviors.receive(Command.class)
         .onMessage(Loaded.class, this::onLoaded)
+        .onMessage(Stop.class, msg -> Behaviors.stopped())
         .onAnyMessage(msg -> {
           if (!stash.isFull()) stash.stash(msg);
           return Behaviors.same();
@@ -161,44 +244,84 @@ public final class RoomEntity {
   }
 
   private Behavior<Command> onLoaded(Loaded loaded) {
-    if (loaded.failure() != null) log.warn("room {}: could not load its snapshot, starting fresh: {}", roomId, loaded.failure());
-    RoomSnapshot snap = loaded.snapshot();
-    if (snap != null) {
-      Optional<Game<?>> g = deps.games().find(snap.game());
-      if (g.isPresent()) {
-        try {
-          resume(snap, g.get());
-          log.info("room {} resumed from snapshot at tick {} with {} members", roomId, tick, members.size());
-          return stash.unstashAll(running());
-        } catch (RuntimeException e) {
-          log.error("room {}: snapshot of game {} could not be restored, starting fresh", roomId, snap.game(), e);
-          members.clear();
-        }
-      } else {
-        log.warn("room {}: snapshot names game {} which this node does not have; starting fresh", roomId, snap.game());
+    if (loaded.failure() != null) {
+      if (loaded.attempt() < settings.snapshotReadAttempts()) {
+        log.warn("room {}: snapshot read {} of {} failed, reading again: {}", roomId, loaded.attempt(),
+            settings.snapshotReadAttempts(), loaded.failure().toString());
+        return load(loaded.attempt() + 1);
       }
+      log.error("room {}: snapshot not readable after {} reads; answering joins room_unavailable: {}", roomId,
+          loaded.attempt(), loaded.failure().toString());
+      return unavailable("its snapshot could not be read");
     }
-    timers.startSingleTimer(IdleTimeout.INSTANCE, deps.settings().idleTimeout());
-    return stash.unstashAll(vacant());
+    RoomSnapshot snap = loaded.snapshot();
+    if (snap != null && snap.expired(deps.millis().getAsLong(), settings.snapshotTtl(), settings.closedRoomTtl())) {
+      log.info("room {}: ignoring and removing its snapshot of incarnation {} tick {}, saved {} ms ago", roomId,
+          snap.incarnation(), snap.tick(), deps.millis().getAsLong() - snap.savedAtMillis());
+      deps.store().remove(roomId);
+      snap = null;
+    }
+    if (snap == null) {
+      startIdleTimer();
+      return stash.unstashAll(vacant());
+    }
+    if (snap.closed()) {
+      closedMembers = new HashSet<>();
+      for (RoomSnapshot.Member m : snap.members()) closedMembers.add(m.player());
+      gameName = snap.game();
+      tick = snap.tick();
+      startIdleTimer();
+      return stash.unstashAll(closed());
+    }
+    Optional<Game<?>> g = deps.games().find(snap.game());
+    if (g.isEmpty()) {
+      log.error("room {}: its snapshot names game {}, which this node does not run", roomId, snap.game());
+      return unavailable("this node does not run its game " + snap.game());
+    }
+    try {
+      restore(snap, g.get());
+    } catch (GameFailure f) {
+      return stash.unstashAll(crash(f));
+    }
+    return stash.unstashAll(running());
   }
 
-  @SuppressWarnings("unchecked")
-  private void resume(RoomSnapshot snap, Game<?> g) {
-    game = (Game<Object>) g;
+  private void restore(RoomSnapshot snap, Game<?> g) throws GameFailure {
     seed = snap.seed();
     tick = snap.tick();
-    state = game.restore(new RoomSeed(roomId, seed, Map.of()), snap.gameState());
+    incarnation = snap.incarnation() + 1;
+    gameName = snap.game();
+    // the room's members are known before the game's code runs, so that a failing restore tells them
     ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
     for (RoomSnapshot.Member m : snap.members()) {
-      ActorRef<RoomEvent> ref = resolver.resolveActorRef(m.session());
-      Member member = new Member(m.player(), m.name(), ref);
+      Member member = new Member(m.player(), m.name(), resolver.resolveActorRef(m.session()));
       member.ack = m.ack();
-      members.put(m.player(), member);
-      deps.metrics().playersChanged(1);
-      ctx.watchWith(ref, new MemberGone(m.player(), ref));
+      member.attached = false;
+      addMember(member);
     }
+    game = GameCalls.restore(g, new RoomSeed(roomId, seed, Map.of()), snap.gameState(), snap.gameVersion());
     startTicking();
-    if (members.isEmpty()) timers.startSingleTimer(IdleTimeout.INSTANCE, deps.settings().idleTimeout());
+    log.info("room {} restored as incarnation {} at tick {} with {} members", roomId, incarnation, tick, members.size());
+    if (members.isEmpty()) startIdleTimer();
+    else writeSnapshot(); // claims the new incarnation at once: a zombie of the old one can no longer win
+  }
+
+  /** The store could not tell whether this room has a snapshot: refuse joins, then stop to read again later. */
+  private Behavior<Command> unavailable(String why) {
+    Behavior<Command> refusing = Behaviors.receive(Command.class)
+        .onMessage(Join.class, join -> {
+          join.replyTo().tell(new RoomEvent.Rejected(roomId, ErrorCode.ROOM_UNAVAILABLE,
+              "room '" + roomId + "' is not available (" + why + "); try again"));
+          return Behaviors.same();
+        })
+        .onMessage(Leave.class, this::answerLeft)
+        .onMessage(GetInfo.class, this::answerInfo)
+        .onMessage(Stop.class, msg -> Behaviors.stopped())
+        .onAnyMessage(msg -> Behaviors.same())
+        .build();
+    Behavior<Command> next = stash.unstashAll(refusing);
+    requestStop();
+    return next;
   }
 
   // ------------------------------------------------------------------ vacant: no game chosen yet
@@ -206,22 +329,15 @@ public final class RoomEntity {
   private Behavior<Command> vacant() {
     return Behaviors.receive(Command.class)
         .onMessage(Join.class, this::onFirstJoin)
-        .onMessage(Leave.class, msg -> {
-          msg.replyTo().tell(new RoomEvent.Left(roomId));
-          return Behaviors.same();
-        })
-        .onMessage(GetInfo.class, msg -> {
-          msg.replyTo().tell(new Info(roomId, null, 0, 0));
-          return Behaviors.same();
-        })
-        .onMessage(IdleTimeout.class, msg -> passivate())
+        .onMessage(Leave.class, this::answerLeft)
+        .onMessage(GetInfo.class, this::answerInfo)
+        .onMessage(IdleTimeout.class, msg -> passivating())
         .onMessage(Stop.class, msg -> Behaviors.stopped())
         .onAnyMessage(msg -> Behaviors.same()) // input or chat for a room that no longer runs
         .onSignal(PostStop.class, sig -> onPostStop())
         .build();
   }
 
-  @SuppressWarnings("unchecked")
   private Behavior<Command> onFirstJoin(Join join) {
     String name = join.game() != null ? join.game() : deps.games().defaultGame();
     Optional<Game<?>> g = deps.games().find(name);
@@ -230,26 +346,34 @@ public final class RoomEntity {
           "unknown game '" + name + "'; this server runs " + deps.games().names()));
       return Behaviors.same();
     }
-    game = (Game<Object>) g.get();
     seed = ThreadLocalRandom.current().nextLong();
-    try {
-      state = game.create(new RoomSeed(roomId, seed, Map.of()));
-    } catch (RuntimeException e) {
-      return crashed("create", e);
-    }
     tick = 0;
+    incarnation = 1;
+    gameName = name;
+    try {
+      game = GameCalls.create(g.get(), new RoomSeed(roomId, seed, Map.of()));
+    } catch (GameFailure f) {
+      join.replyTo().tell(new RoomEvent.Rejected(roomId, ErrorCode.ROOM_CLOSED,
+          "the game of room '" + roomId + "' failed to start"));
+      return crash(f);
+    }
     log.info("room {} created with game {}", roomId, name);
     startTicking();
-    Behavior<Command> next = onJoin(join);
-    return Behavior.isAlive(next) ? running() : next;
+    try {
+      onJoin(join);
+    } catch (GameFailure f) {
+      return crash(f);
+    }
+    return running();
   }
 
   private void startTicking() {
     ticking = true;
     deps.metrics().roomStarted();
     int hz = game.spec().tickHz();
-    timers.startTimerAtFixedRate(Tick.INSTANCE, Duration.ofNanos(1_000_000_000L / hz));
-    long intervalMs = deps.settings().snapshotInterval().toMillis();
+    periodNanos = 1_000_000_000L / hz;
+    timers.startTimerAtFixedRate(Tick.INSTANCE, Duration.ofNanos(periodNanos));
+    long intervalMs = settings.snapshotInterval().toMillis();
     snapshotEvery = (int) Math.max(1, intervalMs * hz / 1000);
   }
 
@@ -257,28 +381,37 @@ public final class RoomEntity {
 
   private Behavior<Command> running() {
     return Behaviors.receive(Command.class)
-        .onMessage(Tick.class, msg -> onTick())
+        .onMessage(Tick.class, contained(msg -> onTick()))
         .onMessage(Input.class, this::onInput)
-        .onMessage(Join.class, this::onJoin)
-        .onMessage(Leave.class, this::onLeave)
-        .onMessage(Disconnect.class, msg -> onGone(msg.player(), msg.session()))
-        .onMessage(MemberGone.class, msg -> onGone(msg.player(), msg.ref()))
+        .onMessage(Join.class, contained(this::onJoin))
+        .onMessage(Leave.class, contained(this::onLeave))
+        .onMessage(Disconnect.class, contained(msg -> onGone(msg.player(), msg.session())))
+        .onMessage(MemberGone.class, contained(msg -> onGone(msg.player(), msg.ref())))
         .onMessage(Chat.class, this::onChat)
         .onMessage(AttachLocal.class, this::onAttachLocal)
-        .onMessage(GetInfo.class, msg -> {
-          msg.replyTo().tell(new Info(roomId, game.spec().name(), tick, members.size()));
-          return Behaviors.same();
-        })
-        .onMessage(IdleTimeout.class, msg -> members.isEmpty() ? passivate() : Behaviors.same())
-        .onMessage(Stop.class, msg -> onStop())
+        .onMessage(GetInfo.class, this::answerInfo)
+        .onMessage(Written.class, this::onWritten)
+        .onMessage(IdleTimeout.class, msg -> members.isEmpty() ? finish(deps.store().remove(roomId), "removal", false) : Behaviors.same())
+        .onMessage(Stop.class, contained(msg -> onHandOff()))
         .onSignal(PostStop.class, sig -> onPostStop())
         .build();
   }
 
-  private Behavior<Command> onJoin(Join join) {
-    if (join.game() != null && !join.game().equals(game.spec().name())) {
+  /** The one place where a failure of the game's code turns into the end of the room. */
+  private <T> org.apache.pekko.japi.function.Function<T, Behavior<Command>> contained(GameHandler<T> handler) {
+    return msg -> {
+      try {
+        return handler.apply(msg);
+      } catch (GameFailure f) {
+        return crash(f);
+      }
+    };
+  }
+
+  private Behavior<Command> onJoin(Join join) throws GameFailure {
+    if (join.game() != null && !join.game().equals(gameName)) {
       join.replyTo().tell(new RoomEvent.Rejected(roomId, ErrorCode.BAD_REQUEST,
-          "room '" + roomId + "' plays " + game.spec().name() + ", not " + join.game()));
+          "room '" + roomId + "' plays " + gameName + ", not " + join.game()));
       return Behaviors.same();
     }
     Member existing = members.get(join.player());
@@ -288,9 +421,10 @@ public final class RoomEntity {
         ctx.unwatch(existing.ref);
         existing.ref.tell(new RoomEvent.Replaced(roomId));
         existing.ref = join.replyTo();
-        existing.local = null;
         ctx.watchWith(existing.ref, new MemberGone(existing.id, existing.ref));
       }
+      existing.local = null;
+      existing.attached = true;
       sendJoined(existing);
       return Behaviors.same();
     }
@@ -300,28 +434,21 @@ public final class RoomEntity {
       return Behaviors.same();
     }
     PlayerId who = PlayerId.of(join.player());
-    try {
-      Admission admission = game.admit(state, who);
-      if (!admission.accepted()) {
-        join.replyTo().tell(new RoomEvent.Rejected(roomId, admission.code(), admission.message()));
-        return Behaviors.same();
-      }
-      Member member = new Member(join.player(), join.name(), join.replyTo());
-      members.put(member.id, member);
-      deps.metrics().playersChanged(1);
-      ctx.watchWith(member.ref, new MemberGone(member.id, member.ref));
-      timers.cancel(IdleTimeout.INSTANCE);
-      apply(game.join(state, who, join.name()));
-      if (members.containsKey(member.id)) sendJoined(member);
-    } catch (RuntimeException e) {
-      return crashed("join", e);
+    Admission admission = game.admit(who);
+    if (!admission.accepted()) {
+      join.replyTo().tell(new RoomEvent.Rejected(roomId, admission.code(), admission.message()));
+      return Behaviors.same();
     }
+    Member member = new Member(join.player(), join.name(), join.replyTo());
+    addMember(member);
+    apply(game.join(who, join.name()));
+    if (members.get(member.id) == member) sendJoined(member);
     return Behaviors.same();
   }
 
-  private void sendJoined(Member member) {
-    byte[] view = Codec.writeJson(game.view(state, PlayerId.of(member.id)));
-    member.ref.tell(new RoomEvent.Joined(roomId, game.spec().name(), member.id, tick, view, ctx.getSelf()));
+  private void sendJoined(Member member) throws GameFailure {
+    byte[] view = game.view(PlayerId.of(member.id));
+    member.ref.tell(new RoomEvent.Joined(roomId, gameName, member.id, tick, view, ctx.getSelf()));
   }
 
   private Behavior<Command> onAttachLocal(AttachLocal attach) {
@@ -333,9 +460,9 @@ public final class RoomEntity {
   private Behavior<Command> onInput(Input input) {
     Member member = members.get(input.player());
     if (member == null) return Behaviors.same(); // late input from a player who already left
-    if (member.pending >= deps.settings().maxInputsPerTick()) {
+    if (member.pending >= settings.maxInputsPerTick()) {
       member.ref.tell(new RoomEvent.Error(roomId, ErrorCode.RATE_LIMITED,
-          "more than " + deps.settings().maxInputsPerTick() + " inputs in one tick; input " + input.seq() + " dropped"));
+          "more than " + settings.maxInputsPerTick() + " inputs in one tick; input " + input.seq() + " dropped"));
       return Behaviors.same();
     }
     member.pending++;
@@ -343,79 +470,68 @@ public final class RoomEntity {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onTick() {
-    long start = System.nanoTime();
+  private Behavior<Command> onTick() throws GameFailure {
+    long start = deps.nanos().getAsLong();
     tick++;
     List<dev.tickroom.game.Input> batch = pending;
     pending = new ArrayList<>();
-    try {
-      apply(game.tick(state, tick, batch));
-    } catch (RuntimeException e) {
-      return crashed("tick", e);
-    }
+    for (Member m : members.values()) m.pending = 0;
+    apply(game.tick(tick, batch));
     for (dev.tickroom.game.Input in : batch) {
       Member m = members.get(in.player().value());
-      if (m != null) {
-        m.pending = 0;
-        if (in.seq() > m.ack) m.ack = in.seq();
-      }
+      if (m != null && in.seq() > m.ack) m.ack = in.seq();
     }
-    try {
-      broadcastState();
-    } catch (RuntimeException e) {
-      return crashed("view", e);
-    }
-    if (tick % snapshotEvery == 0 && !members.isEmpty()) saveSnapshot();
-    deps.metrics().tick(System.nanoTime() - start);
+    broadcastState();
+    if (tick % snapshotEvery == 0 && !members.isEmpty()) writeSnapshot();
+    long took = deps.nanos().getAsLong() - start;
+    deps.metrics().tick(took);
+    if (took > periodNanos) onOverrun(took);
     return Behaviors.same();
   }
 
-  private void broadcastState() {
+  /** Counted every time; logged at most once per {@code overrun-log-interval}, with the count since. */
+  private void onOverrun(long tookNanos) {
+    deps.metrics().tickOverrun(gameName);
+    overrunsUnlogged++;
+    long now = deps.nanos().getAsLong();
+    if (lastOverrunLog == Long.MIN_VALUE || now - lastOverrunLog >= settings.overrunLogInterval().toNanos()) {
+      log.warn("room {} (game {}): tick {} took {} ms, over its period of {} ms ({} overruns since the last notice)",
+          roomId, gameName, tick, tookNanos / 1_000_000, periodNanos / 1_000_000, overrunsUnlogged);
+      lastOverrunLog = now;
+      overrunsUnlogged = 0;
+    }
+  }
+
+  private void broadcastState() throws GameFailure {
     if (members.isEmpty()) return;
     if (game.spec().sharedView()) {
-      byte[] view = Codec.writeJson(game.view(state, null));
+      byte[] view = game.view(null);
       for (Member m : members.values()) sendState(m, view);
     } else {
-      for (Member m : members.values()) sendState(m, Codec.writeJson(game.view(state, PlayerId.of(m.id))));
+      for (Member m : members.values()) {
+        if (m.attached) sendState(m, game.view(PlayerId.of(m.id)));
+      }
     }
   }
 
   private void sendState(Member m, byte[] view) {
+    if (!m.attached) return;
     if (m.local != null) m.local.offer(roomId, tick, m.ack, view);
     else m.ref.tell(new RoomEvent.State(roomId, tick, m.ack, view));
   }
 
-  private Behavior<Command> onLeave(Leave leave) {
+  private Behavior<Command> onLeave(Leave leave) throws GameFailure {
     Member member = members.get(leave.player());
-    if (member != null) {
-      Behavior<Command> next = removeMember(member, LeaveReason.LEFT);
-      if (next != null) return next;
-    }
-    leave.replyTo().tell(new RoomEvent.Left(roomId));
+    if (member != null) removeMember(member, LeaveReason.LEFT);
+    if (member == null || !member.ref.equals(leave.replyTo())) leave.replyTo().tell(new RoomEvent.Left(roomId));
     return Behaviors.same();
   }
 
-  private Behavior<Command> onGone(String player, ActorRef<RoomEvent> ref) {
+  private Behavior<Command> onGone(String player, ActorRef<RoomEvent> ref) throws GameFailure {
     Member member = members.get(player);
     // a stale notice about a session this member has already replaced is ignored
-    if (member == null || !member.ref.equals(ref)) return Behaviors.same();
-    Behavior<Command> next = removeMember(member, LeaveReason.DISCONNECTED);
-    return next != null ? next : Behaviors.same();
-  }
-
-  /** Removes a member and tells the game; returns a behaviour only when the room must stop. */
-  private Behavior<Command> removeMember(Member member, LeaveReason why) {
-    members.remove(member.id);
-    deps.metrics().playersChanged(-1);
-    ctx.unwatch(member.ref);
-    pending.removeIf(in -> in.player().value().equals(member.id));
-    if (members.isEmpty()) timers.startSingleTimer(IdleTimeout.INSTANCE, deps.settings().idleTimeout());
-    try {
-      apply(game.leave(state, PlayerId.of(member.id), why));
-    } catch (RuntimeException e) {
-      return crashed("leave", e);
-    }
-    return null;
+    if (member != null && member.ref.equals(ref)) removeMember(member, LeaveReason.DISCONNECTED);
+    return Behaviors.same();
   }
 
   private Behavior<Command> onChat(Chat chat) {
@@ -425,68 +541,204 @@ public final class RoomEntity {
     return Behaviors.same();
   }
 
-  /** Applies a game step: new state, notices to single players, kicks. */
-  private void apply(Step<Object> step) {
-    state = step.state();
+  /** Applies a game step: notices to single players, kicks (through {@link #removeMember}). */
+  private void apply(Step<Object> step) throws GameFailure {
     for (Step.Notice n : step.notices()) {
       Member m = members.get(n.to().value());
       if (m != null) m.ref.tell(new RoomEvent.Error(roomId, n.code(), n.message()));
     }
     for (PlayerId kicked : step.kicks()) {
-      Member m = members.remove(kicked.value());
-      if (m != null) {
-        deps.metrics().playersChanged(-1);
-        ctx.unwatch(m.ref);
-        m.ref.tell(new RoomEvent.Left(roomId));
-        state = game.leave(state, kicked, LeaveReason.KICKED).state();
-      }
+      Member m = members.get(kicked.value());
+      if (m != null) removeMember(m, LeaveReason.KICKED);
     }
+  }
+
+  // ------------------------------------------------------------------ membership: the one place
+
+  private void addMember(Member member) {
+    members.put(member.id, member);
+    deps.metrics().playersChanged(1);
+    ctx.watchWith(member.ref, new MemberGone(member.id, member.ref));
+    timers.cancel(IdleTimeout.INSTANCE);
+  }
+
+  /**
+   * Every way out of the room: leave, disconnect (connection ended or session stopped), kick by the game.
+   * A member who left or was kicked is told {@code left}; the game is told; the last one out starts the
+   * idle timer.
+   */
+  private void removeMember(Member member, LeaveReason why) throws GameFailure {
+    members.remove(member.id);
+    deps.metrics().playersChanged(-1);
+    ctx.unwatch(member.ref);
+    pending.removeIf(in -> in.player().value().equals(member.id));
+    if (why != LeaveReason.DISCONNECTED) member.ref.tell(new RoomEvent.Left(roomId));
+    if (members.isEmpty()) startIdleTimer();
+    apply(game.leave(PlayerId.of(member.id), why));
+  }
+
+  private void startIdleTimer() {
+    timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idleTimeout());
+  }
+
+  // ------------------------------------------------------------------ snapshots
+
+  private RoomSnapshot snapshot() throws GameFailure {
+    ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
+    List<RoomSnapshot.Member> ms = new ArrayList<>(members.size());
+    for (Member m : members.values()) {
+      ms.add(new RoomSnapshot.Member(m.id, m.name, m.ack, resolver.toSerializationFormat(m.ref)));
+    }
+    return new RoomSnapshot(roomId, gameName, seed, tick, game.snapshot(), ms, incarnation, game.snapshotVersion(),
+        deps.millis().getAsLong(), false);
+  }
+
+  /** A periodic write: one at a time; a failed one is counted and logged, and the room goes on. */
+  private void writeSnapshot() throws GameFailure {
+    if (snapshotInFlight) return;
+    snapshotInFlight = true;
+    long at = tick;
+    ctx.pipeToSelf(deps.store().save(snapshot()), (done, err) -> new Written(at, err));
+  }
+
+  private Behavior<Command> onWritten(Written written) {
+    snapshotInFlight = false;
+    if (written.failure() != null) {
+      deps.metrics().snapshotWriteFailed();
+      log.warn("room {}: snapshot at tick {} not confirmed by a majority: {}", roomId, written.tick(), written.failure().toString());
+    }
+    return Behaviors.same();
   }
 
   // ------------------------------------------------------------------ ending
 
-  private Behavior<Command> passivate() {
-    log.info("room {} empty for {}, stopping", roomId, deps.settings().idleTimeout());
-    deps.store().remove(roomId);
-    if (shard == null) return Behaviors.stopped();
-    shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+  /** Sharding moves the room (SIGTERM, rebalance): its last snapshot reaches a majority before it stops. */
+  private Behavior<Command> onHandOff() throws GameFailure {
+    if (members.isEmpty()) return finish(deps.store().remove(roomId), "removal at hand-off", true);
+    log.info("room {} handing off at tick {} with {} members", roomId, tick, members.size());
+    return finish(deps.store().save(snapshot()), "hand-off snapshot", true);
+  }
+
+  /**
+   * Stops ticking and waits, at most {@code hand-off-timeout}, for the room's last write to reach a
+   * majority; then stops ({@code stopNow}: sharding already asked) or asks sharding to stop it.
+   */
+  private Behavior<Command> finish(CompletionStage<Done> write, String what, boolean stopNow) {
+    timers.cancelAll();
+    ctx.pipeToSelf(write, (done, err) -> new Finished(err));
+    timers.startSingleTimer(FinishTimeout.INSTANCE, settings.handOffTimeout());
+    return Behaviors.receive(Command.class)
+        .onMessage(Finished.class, msg -> {
+          if (msg.failure() != null) {
+            deps.metrics().snapshotWriteFailed();
+            log.warn("room {}: {} at tick {} not confirmed by a majority: {}", roomId, what, tick, msg.failure().toString());
+          }
+          timers.cancel(FinishTimeout.INSTANCE);
+          return stopNow ? Behaviors.stopped() : passivating();
+        })
+        .onMessage(FinishTimeout.class, msg -> {
+          deps.metrics().snapshotWriteFailed();
+          log.warn("room {}: {} at tick {} not confirmed within {}; stopping anyway", roomId, what, tick, settings.handOffTimeout());
+          return stopNow ? Behaviors.stopped() : passivating();
+        })
+        .onMessage(Join.class, this::answerJoinWhileStopping)
+        .onMessage(GetInfo.class, this::answerInfo)
+        .onMessage(Leave.class, this::answerLeft)
+        .onMessage(Stop.class, msg -> {
+          stopAfterWrite = true; // sharding asks too: stop when the write ends
+          return Behaviors.same();
+        })
+        .onAnyMessage(msg -> Behaviors.same())
+        .onSignal(PostStop.class, sig -> onPostStop())
+        .build();
+  }
+
+  /** Asked sharding to stop the room; waits for its stop message. */
+  private Behavior<Command> passivating() {
+    if (stopAfterWrite) return Behaviors.stopped();
+    requestStop();
+    return Behaviors.receive(Command.class)
+        .onMessage(Stop.class, msg -> Behaviors.stopped())
+        .onMessage(Join.class, this::answerJoinWhileStopping)
+        .onMessage(GetInfo.class, this::answerInfo)
+        .onMessage(Leave.class, this::answerLeft)
+        .onAnyMessage(msg -> Behaviors.same())
+        .onSignal(PostStop.class, sig -> onPostStop())
+        .build();
+  }
+
+  private void requestStop() {
+    if (shard != null) shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    else ctx.getSelf().tell(Stop.INSTANCE);
+  }
+
+  /** A join that reaches a stopping room: a closed room says so; else the session's retry reaches the next incarnation. */
+  private Behavior<Command> answerJoinWhileStopping(Join join) {
+    if (closedMembers != null) answerClosed(join);
+    return Behaviors.same();
+  }
+
+  /** A tombstone: the room's game failed. Joins get {@code room_closed} until the tombstone expires. */
+  private Behavior<Command> closed() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Join.class, join -> {
+          answerClosed(join);
+          return Behaviors.same();
+        })
+        .onMessage(Leave.class, this::answerLeft)
+        .onMessage(GetInfo.class, this::answerInfo)
+        .onMessage(IdleTimeout.class, msg -> passivating())
+        .onMessage(Stop.class, msg -> Behaviors.stopped())
+        .onAnyMessage(msg -> Behaviors.same())
+        .build();
+  }
+
+  /** A former member (a session re-attaching) is told the room closed, then left; anyone else is refused. */
+  private void answerClosed(Join join) {
+    String reason = "the game of room '" + roomId + "' failed and the room was closed";
+    if (closedMembers.contains(join.player())) join.replyTo().tell(new RoomEvent.Closed(roomId, reason));
+    else join.replyTo().tell(new RoomEvent.Rejected(roomId, ErrorCode.ROOM_CLOSED, reason));
+  }
+
+  private Behavior<Command> answerLeft(Leave leave) {
+    leave.replyTo().tell(new RoomEvent.Left(roomId));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> answerInfo(GetInfo msg) {
+    msg.replyTo().tell(new Info(roomId, gameName, tick, members.size()));
     return Behaviors.same();
   }
 
   private Behavior<Command> onPostStop() {
     if (ticking) deps.metrics().roomStopped();
+    ticking = false;
     deps.metrics().playersChanged(-members.size());
+    members.clear();
     return Behaviors.same();
   }
 
-  private Behavior<Command> onStop() {
-    if (game != null && !members.isEmpty()) {
-      saveSnapshot();
-      log.info("room {} handing off at tick {} with {} members", roomId, tick, members.size());
-    }
-    return Behaviors.stopped();
-  }
-
-  private void saveSnapshot() {
-    try {
-      ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
-      List<RoomSnapshot.Member> ms = new ArrayList<>(members.size());
-      for (Member m : members.values()) {
-        ms.add(new RoomSnapshot.Member(m.id, m.name, m.ack, resolver.toSerializationFormat(m.ref)));
-      }
-      deps.store().save(new RoomSnapshot(roomId, game.spec().name(), seed, tick, game.snapshot(state), ms));
-    } catch (RuntimeException e) {
-      log.error("room {}: snapshot at tick {} failed; the room goes on without it", roomId, tick, e);
-    }
-  }
-
-  /** A bug in the game code ends this room, never the node. */
-  private Behavior<Command> crashed(String during, RuntimeException e) {
-    String game = this.game == null ? "?" : this.game.spec().name();
-    log.error("room {} (game {}) failed in {} at tick {}; closing the room", roomId, game, during, tick, e);
+  /**
+   * The game failed: this room ends, and only this room. Logged with room id and tick; every member is
+   * told ({@code room_closed}, then {@code left} at the client); a tombstone reaches a majority before the
+   * room stops, so no re-join brings it back as a fresh game.
+   */
+  private Behavior<Command> crash(GameFailure f) {
+    log.error("room {} (game {}) failed in {} at tick {}; closing the room", roomId, gameName, f.during, tick, f.getCause());
+    closedMembers = new HashSet<>(members.keySet());
+    List<RoomSnapshot.Member> former = new ArrayList<>(members.size());
     RoomEvent.Closed closed = new RoomEvent.Closed(roomId, "the room's game failed and the room was closed");
-    for (Member m : members.values()) m.ref.tell(closed);
-    deps.store().remove(roomId);
-    return Behaviors.stopped();
+    for (Member m : members.values()) {
+      ctx.unwatch(m.ref);
+      m.ref.tell(closed);
+      former.add(new RoomSnapshot.Member(m.id, m.name, m.ack, ""));
+    }
+    deps.metrics().playersChanged(-members.size());
+    members.clear();
+    pending.clear();
+    if (ticking) deps.metrics().roomStopped();
+    ticking = false;
+    return finish(deps.store().save(RoomSnapshot.tombstone(roomId, gameName, incarnation, tick, former,
+        deps.millis().getAsLong())), "tombstone", false);
   }
 }
