@@ -44,6 +44,7 @@ public final class ReplicatedSnapshotStore implements SnapshotStore {
   public ReplicatedSnapshotStore(ActorSystem<?> system, Duration timeout) {
     this.system = system;
     this.timeout = timeout;
+    DistributedData.get(system); // starts this node's replicator now: the others' majority writes count on it
   }
 
   /** The store cannot tell whether a snapshot exists: a majority did not answer in time. */
