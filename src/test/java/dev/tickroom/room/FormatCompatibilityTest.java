@@ -1,6 +1,13 @@
 package dev.tickroom.room;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
 
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.cluster.ddata.LWWMap;
@@ -34,7 +41,25 @@ class FormatCompatibilityTest {
 
   @Test
   void aSnapshotOfRelease01IsRead() throws Exception {
-    assertOldSnapshot((RoomSnapshot) FormatFixtures.read(kit, "v0.1", "snapshot"));
+    RoomSnapshot s = (RoomSnapshot) FormatFixtures.read(kit, "v0.1", "snapshot");
+    assertOldSnapshot(s);
+    // what version 1 did not have, its migration fills in
+    assertEquals(0, s.incarnation()); // the next restore is incarnation 1
+    assertEquals(1, s.gameVersion());
+    assertFalse(s.closed());
+    assertFalse(s.expired(System.currentTimeMillis(), Duration.ofMinutes(1), Duration.ofMinutes(1)),
+        "a snapshot carried over a rolling upgrade must not expire at once");
+  }
+
+  @Test
+  void theFormatsNowCarryTheirVersionInTheManifest() {
+    Serialization ser = SerializationExtension.get(kit.system());
+    RoomSnapshot snap = new RoomSnapshot("r", "counter", 1, 2, null, List.of(), 3, 1, 4, false);
+    assertEquals("dev.tickroom.room.RoomSnapshot#2", Serializers.manifestFor(ser.findSerializerFor(snap), snap));
+    RoomEvent.State state = new RoomEvent.State("r", 1, 1, new byte[0]);
+    assertEquals("dev.tickroom.room.RoomEvent$State#1", Serializers.manifestFor(ser.findSerializerFor(state), state));
+    RoomEntity.Join join = new RoomEntity.Join("p", "n", null, kit.system().deadLetters());
+    assertEquals("dev.tickroom.room.RoomEntity$Join#1", Serializers.manifestFor(ser.findSerializerFor(join), join));
   }
 
   @Test

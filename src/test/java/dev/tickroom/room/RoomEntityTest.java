@@ -687,4 +687,15 @@ class RoomEntityTest {
     // the dispatcher is configured (a missing one would fail here, not when the first room starts)
     assertTrue(testKit.system().settings().config().hasPath(RoomEntity.DISPATCHER));
   }
+
+  @Test
+  void logsCarryTheRoomAndThePlayerInTheMdc() {
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit.info("room r35 created with game counter")
+        .withMdc(Map.of("room", "r35", "player", "pa"))
+        .expect(testKit.system(), () -> {
+          room("r35").tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+          return a.expectMessageClass(RoomEvent.Joined.class);
+        });
+  }
 }
