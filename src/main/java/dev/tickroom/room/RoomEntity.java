@@ -392,7 +392,10 @@ public final class RoomEntity {
         .onMessage(GetInfo.class, this::answerInfo)
         .onMessage(Written.class, this::onWritten)
         .onMessage(IdleTimeout.class, msg -> members.isEmpty() ? finish(deps.store().remove(roomId), "removal", false) : Behaviors.same())
-        .onMessage(Stop.class, contained(msg -> onHandOff()))
+        .onMessage(Stop.class, contained(msg -> {
+          stopAfterWrite = true; // sharding asked: whatever the last write is (a tombstone too), stop after it
+          return onHandOff();
+        }))
         .onSignal(PostStop.class, sig -> onPostStop())
         .build();
   }
