@@ -463,6 +463,9 @@ public final class RoomEntity {
   private Behavior<Command> onInput(Input input) {
     Member member = members.get(input.player());
     if (member == null) return Behaviors.same(); // late input from a player who already left
+    // sent before the member's session noticed that the room moved (sharding buffered them meanwhile, maybe
+    // many): not applied, so never acknowledged (v1.1 re-sync), and never answered rate_limited
+    if (!member.attached) return Behaviors.same();
     if (member.pending >= settings.maxInputsPerTick()) {
       member.ref.tell(new RoomEvent.Error(roomId, ErrorCode.RATE_LIMITED,
           "more than " + settings.maxInputsPerTick() + " inputs in one tick; input " + input.seq() + " dropped"));

@@ -52,16 +52,20 @@ class RoomEntityTest {
     final AtomicInteger loads = new AtomicInteger();
     final AtomicInteger removals = new AtomicInteger();
     volatile boolean failSaves;
+    /** Loads answer when this completes (already, unless a test replaces it). */
+    volatile CompletableFuture<Void> loadGate = CompletableFuture.completedFuture(null);
     /** When set, saves take effect at once but complete only when this does (a majority that is slow to confirm). */
     volatile CompletableFuture<Done> confirmations;
 
     @Override
     public CompletionStage<Optional<RoomSnapshot>> load(String roomId) {
-      loads.incrementAndGet();
-      if (failingLoads.getAndDecrement() > 0) {
-        return CompletableFuture.failedFuture(new IllegalStateException("no majority answered in time"));
-      }
-      return CompletableFuture.completedFuture(Optional.ofNullable(snapshots.get(roomId)));
+      return loadGate.thenCompose(open -> {
+        loads.incrementAndGet();
+        if (failingLoads.getAndDecrement() > 0) {
+          return CompletableFuture.failedFuture(new IllegalStateException("no majority answered in time"));
+        }
+        return CompletableFuture.completedFuture(Optional.ofNullable(snapshots.get(roomId)));
+      });
     }
 
     @Override
@@ -520,9 +524,11 @@ class RoomEntityTest {
   void aRoomWhoseSnapshotCannotBeReadRefusesJoinsAsUnavailable() throws Exception {
     MemoryStore store = new MemoryStore();
     store.failingLoads.set(Integer.MAX_VALUE);
+    store.loadGate = new CompletableFuture<>();
     ActorRef<RoomEntity.Command> room = room("r25", store);
     TestProbe<RoomEvent> a = testKit.createTestProbe();
-    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef())); // waits while the room reads
+    store.loadGate.complete(null);
     RoomEvent.Rejected r = a.expectMessageClass(RoomEvent.Rejected.class);
     assertEquals(ErrorCode.ROOM_UNAVAILABLE, r.code());
     a.expectTerminated(room, Duration.ofSeconds(3)); // stops, so that the next join reads again
@@ -697,5 +703,33 @@ class RoomEntityTest {
           room("r35").tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
           return a.expectMessageClass(RoomEvent.Joined.class);
         });
+  }
+
+  @Test
+  void inputsThatPiledUpWhileTheRoomMovedAreNotRateLimitedNorAcknowledged() throws Exception {
+    MemoryStore store = new MemoryStore();
+    ActorRef<RoomEntity.Command> room = room("r36", store);
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    input(room, "pa", 1, "{\"n\":1}");
+    manualTime.timePasses(TICK);
+    assertEquals(1, nextState(a).ack());
+    room.tell(RoomEntity.Stop.INSTANCE);
+    a.expectTerminated(room, Duration.ofSeconds(3));
+
+    ActorRef<RoomEntity.Command> moved = room("r36", store);
+    int max = deps(store).settings().maxInputsPerTick();
+    // what sharding buffered while the room moved arrives at once, before the session re-attaches
+    for (int i = 2; i <= 2 + 3 * max; i++) input(moved, "pa", i, "{\"n\":1}");
+    moved.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    RoomEvent.Joined joined = a.expectMessageClass(RoomEvent.Joined.class); // no rate_limited error before it
+    assertEquals(1, json(joined.state()).get("totals").get("pa").asInt());
+    manualTime.timePasses(TICK);
+    RoomEvent.State s = nextState(a);
+    assertEquals(1, s.ack()); // never applied, so never acknowledged
+    input(moved, "pa", 100, "{\"n\":1}");
+    manualTime.timePasses(TICK);
+    assertEquals(100, nextState(a).ack()); // inputs after the re-attach apply as usual
   }
 }
