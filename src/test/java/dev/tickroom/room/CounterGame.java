@@ -20,7 +20,7 @@ import java.util.Map;
  * a negative k is rejected with "negative"; {"boom": true} throws, {"assert": true} fails an assertion (an
  * Error, not an Exception), to test that a broken game ends its room; {"kick": "id"} kicks that player.
  */
-public final class CounterGame implements Game<CounterGame.State> {
+public class CounterGame implements Game<CounterGame.State> {
   public static final class State {
     public final Map<String, Integer> totals = new LinkedHashMap<>();
     public final List<String> log = new ArrayList<>();
