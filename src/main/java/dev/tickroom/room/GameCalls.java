@@ -10,6 +10,7 @@ import dev.tickroom.game.PlayerId;
 import dev.tickroom.game.RoomSeed;
 import dev.tickroom.game.Step;
 import dev.tickroom.protocol.Codec;
+import dev.tickroom.protocol.ViewDiff;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -82,6 +83,11 @@ final class GameCalls {
   /** What {@code forWhom} sees (null: the shared view), encoded as JSON bytes. */
   byte[] view(PlayerId forWhom) throws GameFailure {
     return call("view", () -> Codec.writeJson(game.view(state, forWhom)));
+  }
+
+  /** The next view of {@code line} (what {@code forWhom} sees, null: the shared view), rendered and diffed. */
+  ViewDiff.Frame view(ViewDiff line, PlayerId forWhom) throws GameFailure {
+    return call("view", () -> line.next(game.view(state, forWhom)));
   }
 
   JsonNode snapshot() throws GameFailure {

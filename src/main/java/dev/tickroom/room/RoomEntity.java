@@ -11,6 +11,8 @@ import dev.tickroom.game.PlayerId;
 import dev.tickroom.game.RoomSeed;
 import dev.tickroom.game.Step;
 import dev.tickroom.metrics.Metrics;
+import dev.tickroom.protocol.Delta;
+import dev.tickroom.protocol.ViewDiff;
 import dev.tickroom.protocol.ErrorCode;
 import dev.tickroom.room.GameCalls.GameFailure;
 import java.time.Duration;
@@ -92,6 +94,11 @@ public final class RoomEntity {
    */
   public interface LocalStates {
     void offer(String roomId, long tick, long ack, byte[] view);
+
+    /** {@code delta} (may be null) lets a {@code patch} connection send a merge patch instead of the view. */
+    default void offer(String roomId, long tick, long ack, byte[] view, Delta delta) {
+      offer(roomId, tick, ack, view);
+    }
   }
 
   /**
@@ -172,6 +179,8 @@ public final class RoomEntity {
     boolean attached = true;
     long ack = -1;
     int pending;
+    /** This member's own view line, for a game that renders per member. */
+    final ViewDiff views = new ViewDiff();
 
     Member(String id, String name, ActorRef<RoomEvent> ref) {
       this.id = id;
@@ -211,6 +220,8 @@ public final class RoomEntity {
   /** Set when the room is closed (its game failed): the players who were members then. */
   private Set<String> closedMembers;
   private List<dev.tickroom.game.Input> pending = new ArrayList<>();
+  /** The shared view line: each tick's view rendered once, with its merge patch from the tick before. */
+  private final ViewDiff sharedViews = new ViewDiff();
 
   private RoomEntity(String roomId, Deps deps, ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> ctx, StashBuffer<Command> stash, TimerScheduler<Command> timers) {
@@ -511,19 +522,19 @@ public final class RoomEntity {
   private void broadcastState() throws GameFailure {
     if (members.isEmpty()) return;
     if (game.spec().sharedView()) {
-      byte[] view = game.view(null);
+      ViewDiff.Frame view = game.view(sharedViews, null);
       for (Member m : members.values()) sendState(m, view);
     } else {
       for (Member m : members.values()) {
-        if (m.attached) sendState(m, game.view(PlayerId.of(m.id)));
+        if (m.attached) sendState(m, game.view(m.views, PlayerId.of(m.id)));
       }
     }
   }
 
-  private void sendState(Member m, byte[] view) {
+  private void sendState(Member m, ViewDiff.Frame view) {
     if (!m.attached) return;
-    if (m.local != null) m.local.offer(roomId, tick, m.ack, view);
-    else m.ref.tell(new RoomEvent.State(roomId, tick, m.ack, view));
+    if (m.local != null) m.local.offer(roomId, tick, m.ack, view.full(), view.delta());
+    else m.ref.tell(new RoomEvent.State(roomId, tick, m.ack, view.full(), view.delta()));
   }
 
   private Behavior<Command> onLeave(Leave leave) throws GameFailure {

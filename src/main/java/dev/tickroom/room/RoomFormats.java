@@ -33,6 +33,19 @@ public final class RoomFormats {
     }
   }
 
+  /** {@link RoomEvent.State}. 2: {@code delta} (the merge patch from the view before); absent in 1, read as null. */
+  public static final class State extends JacksonMigration {
+    @Override
+    public int currentVersion() {
+      return 2;
+    }
+
+    @Override
+    public JsonNode transform(int fromVersion, JsonNode json) {
+      return json; // a missing delta is null: the receiver sends the full state
+    }
+  }
+
   /** Cross-node room messages ({@link RoomEntity} commands, {@link RoomEvent}s): version 1, as release 0.1. */
   public static final class Message extends JacksonMigration {
     @Override

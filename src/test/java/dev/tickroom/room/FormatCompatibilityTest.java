@@ -57,7 +57,7 @@ class FormatCompatibilityTest {
     RoomSnapshot snap = new RoomSnapshot("r", "counter", 1, 2, null, List.of(), 3, 1, 4, false);
     assertEquals("dev.tickroom.room.RoomSnapshot#2", Serializers.manifestFor(ser.findSerializerFor(snap), snap));
     RoomEvent.State state = new RoomEvent.State("r", 1, 1, new byte[0]);
-    assertEquals("dev.tickroom.room.RoomEvent$State#1", Serializers.manifestFor(ser.findSerializerFor(state), state));
+    assertEquals("dev.tickroom.room.RoomEvent$State#2", Serializers.manifestFor(ser.findSerializerFor(state), state));
     RoomEntity.Join join = new RoomEntity.Join("p", "n", null, kit.system().deadLetters());
     assertEquals("dev.tickroom.room.RoomEntity$Join#1", Serializers.manifestFor(ser.findSerializerFor(join), join));
   }
@@ -80,5 +80,6 @@ class FormatCompatibilityTest {
     assertEquals(42L, state.tick());
     assertEquals(3L, state.ack());
     assertEquals("{\"tick\":42}", state.stateText());
+    assertEquals(null, state.delta()); // release 0.1 sent no delta
   }
 }
