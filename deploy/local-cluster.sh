@@ -259,10 +259,9 @@ launch() {
     "MANAGEMENT_PORT=$(mgmt_port "$k")"
     "SEED_NODES=$seeds"
     "CLUSTER_FORMATION=seeds"
-    "CLUSTER_SECRET=${CLUSTER_SECRET:-local-cluster-secret}"
   )
   local v
-  for v in LOG_LEVEL SBR_STRATEGY DEFAULT_GAME; do
+  for v in CLUSTER_SECRET LOG_LEVEL SBR_STRATEGY DEFAULT_GAME; do
     if [[ -n "${!v:-}" ]]; then
       envs+=("$v=${!v}")
     fi

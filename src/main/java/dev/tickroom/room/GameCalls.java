@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tickroom.game.Admission;
 import dev.tickroom.game.Game;
 import dev.tickroom.game.GameSpec;
+import dev.tickroom.game.Identity;
 import dev.tickroom.game.Input;
 import dev.tickroom.game.LeaveReason;
 import dev.tickroom.game.PlayerId;
@@ -62,14 +63,14 @@ final class GameCalls {
     return spec;
   }
 
-  Admission admit(PlayerId who) throws GameFailure {
-    Admission a = call("admit", () -> game.admit(state, who));
+  Admission admit(PlayerId who, Identity identity) throws GameFailure {
+    Admission a = call("admit", () -> game.admit(state, who, identity));
     if (a == null) throw new GameFailure("admit", new NullPointerException("admit returned null"));
     return a;
   }
 
-  Step<Object> join(PlayerId who, String name) throws GameFailure {
-    return step("join", () -> game.join(state, who, name));
+  Step<Object> join(PlayerId who, String name, Identity identity) throws GameFailure {
+    return step("join", () -> game.join(state, who, name, identity));
   }
 
   Step<Object> leave(PlayerId who, LeaveReason why) throws GameFailure {

@@ -6,6 +6,7 @@ import dev.tickroom.config.Settings;
 import dev.tickroom.game.Admission;
 import dev.tickroom.game.Game;
 import dev.tickroom.game.GameRegistry;
+import dev.tickroom.game.Identity;
 import dev.tickroom.game.LeaveReason;
 import dev.tickroom.game.PlayerId;
 import dev.tickroom.game.RoomSeed;
@@ -75,7 +76,11 @@ public final class RoomEntity {
   public interface Command extends CborSerializable {}
 
   /** Enter the room (or re-attach a session of a player who is already a member). */
-  public record Join(String player, String name, String game, ActorRef<RoomEvent> replyTo) implements Command {}
+  public record Join(String player, String name, String game, ActorRef<RoomEvent> replyTo, Identity identity) implements Command {
+    public Join(String player, String name, String game, ActorRef<RoomEvent> replyTo) {
+      this(player, name, game, replyTo, null);
+    }
+  }
 
   public record Input(String player, long seq, JsonNode data) implements Command {}
 
@@ -448,14 +453,15 @@ public final class RoomEntity {
       return Behaviors.same();
     }
     PlayerId who = PlayerId.of(join.player());
-    Admission admission = game.admit(who);
+    Identity identity = join.identity() != null ? join.identity() : Identity.anonymous();
+    Admission admission = game.admit(who, identity);
     if (!admission.accepted()) {
       join.replyTo().tell(new RoomEvent.Rejected(roomId, admission.code(), admission.message()));
       return Behaviors.same();
     }
     Member member = new Member(join.player(), join.name(), join.replyTo());
     addMember(member);
-    apply(game.join(who, join.name()));
+    apply(game.join(who, join.name(), identity));
     if (members.get(member.id) == member) sendJoined(member);
     return Behaviors.same();
   }

@@ -46,6 +46,19 @@ public final class RoomFormats {
     }
   }
 
+  /** {@link RoomEntity.Join}. 2: {@code identity} (the verified identity); absent in 1, read as null: anonymous. */
+  public static final class Join extends JacksonMigration {
+    @Override
+    public int currentVersion() {
+      return 2;
+    }
+
+    @Override
+    public JsonNode transform(int fromVersion, JsonNode json) {
+      return json;
+    }
+  }
+
   /** Cross-node room messages ({@link RoomEntity} commands, {@link RoomEvent}s): version 1, as release 0.1. */
   public static final class Message extends JacksonMigration {
     @Override

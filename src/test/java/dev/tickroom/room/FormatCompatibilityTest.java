@@ -59,7 +59,7 @@ class FormatCompatibilityTest {
     RoomEvent.State state = new RoomEvent.State("r", 1, 1, new byte[0]);
     assertEquals("dev.tickroom.room.RoomEvent$State#2", Serializers.manifestFor(ser.findSerializerFor(state), state));
     RoomEntity.Join join = new RoomEntity.Join("p", "n", null, kit.system().deadLetters());
-    assertEquals("dev.tickroom.room.RoomEntity$Join#1", Serializers.manifestFor(ser.findSerializerFor(join), join));
+    assertEquals("dev.tickroom.room.RoomEntity$Join#2", Serializers.manifestFor(ser.findSerializerFor(join), join));
   }
 
   @Test
@@ -75,6 +75,7 @@ class FormatCompatibilityTest {
     assertEquals("pa", join.player());
     assertEquals("ann", join.name());
     assertEquals("counter", join.game());
+    assertEquals(null, join.identity()); // release 0.1 had none: the room takes the player as anonymous
     RoomEvent.State state = (RoomEvent.State) FormatFixtures.read(kit, "v0.1", "state");
     assertEquals("r-old", state.roomId());
     assertEquals(42L, state.tick());
