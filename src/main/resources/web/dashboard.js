@@ -1,11 +1,16 @@
 // The tickroom dashboard: polls /api/status every second and renders it.
 // Expected shape (see the Java side's status route):
-//   {node, time, members: [{address, status, game}], rooms: [{room, game, tick, players, node}],
-//    connections: {tcp, ws, ...}, rates: {messages_in_per_s, messages_out_per_s, tick_ms_p99}}
+//   {node, time, members: [{address, status, game, tick_lateness_ms_p99, tick_overruns, tick_catchups,
+//    heap_used_bytes, cpu, threads}], rooms: [{room, game, tick, players, node, tick_work_ms, tick_lateness_ms,
+//    tick_overruns}] (slowest first), connections: {tcp, ws, ...},
+//    rates: {messages_in_per_s, messages_out_per_s, tick_ms_p99}}
+// Charts (Apache ECharts, loaded by dashboard.html from the node) keep the last HISTORY samples.
 
 const POLL_MS = 1000;
 const TIMEOUT_MS = 3000;
 const STATUS_URL = new URL('/api/status', location.href);
+
+const HISTORY = 300; // samples kept for the charts: 5 minutes at one per second
 
 const $ = (id) => document.getElementById(id);
 const el = {
@@ -64,9 +69,8 @@ function renderMembers(members) {
 function renderRooms(rooms, members) {
   // beside a room's node address, its game endpoint when the member list knows it
   const endpoint = new Map(members.map((m) => [m.address, m.game]));
+  // in the server's order: the slowest rooms first
   const rows = rooms
-    .slice()
-    .sort((a, b) => String(a.room).localeCompare(String(b.room)))
     .map((r) => {
       const node = cell(r.node);
       const where = endpoint.get(r.node);
@@ -76,9 +80,11 @@ function renderRooms(rooms, members) {
         hint.textContent = ` · ${where}`;
         node.append(hint);
       }
-      return row(cell(r.room), cell(r.game), cell(r.players, 'num'), cell(r.tick, 'num'), node);
+      return row(cell(r.room), cell(r.game), cell(r.players, 'num'), cell(r.tick, 'num'),
+        cell(formatNumber(r.tick_work_ms, 3), 'num'), cell(formatNumber(r.tick_lateness_ms, 2), 'num'),
+        cell(r.tick_overruns, 'num'), node);
     });
-  el.rooms.replaceChildren(...(rows.length ? rows : [emptyRow(5, 'no rooms')]));
+  el.rooms.replaceChildren(...(rows.length ? rows : [emptyRow(8, 'no rooms')]));
 }
 
 function renderConnections(connections) {
@@ -108,6 +114,74 @@ function renderRates(rates) {
   el.rates.replaceChildren(...rows);
 }
 
+// ------------------------------------------------------------------ charts over time
+
+const history = []; // [{t, in, out, tickP99, lateP99, overruns, catchups, heapMiB, cpu}]
+const charts = {};
+let lastTotals = null;
+
+function sum(members, key) {
+  return members.reduce((acc, m) => acc + (typeof m[key] === 'number' ? m[key] : 0), 0);
+}
+
+function max(members, key) {
+  return members.reduce((acc, m) => Math.max(acc, typeof m[key] === 'number' ? m[key] : 0), 0);
+}
+
+/** One sample from a status document; overruns and catch-ups become per-second rates. */
+function sample(status, members) {
+  const t = typeof status.time === 'number' ? status.time : Date.now();
+  const totals = { t, overruns: sum(members, 'tick_overruns'), catchups: sum(members, 'tick_catchups') };
+  const secs = lastTotals ? (t - lastTotals.t) / 1000 : 0;
+  const rate = (k) => (secs > 0 ? Math.max(0, totals[k] - lastTotals[k]) / secs : 0);
+  lastTotals = totals;
+  return {
+    t,
+    in: status.rates?.messages_in_per_s ?? 0,
+    out: status.rates?.messages_out_per_s ?? 0,
+    tickP99: status.rates?.tick_ms_p99 ?? 0,
+    lateP99: max(members, 'tick_lateness_ms_p99'),
+    overruns: rate('overruns'),
+    catchups: rate('catchups'),
+    heapMiB: sum(members, 'heap_used_bytes') / (1024 * 1024),
+    cpu: max(members, 'cpu') * 100,
+  };
+}
+
+function chart(id, series) {
+  if (typeof echarts === 'undefined') return null; // the library did not load: tables only
+  const c = echarts.init($(id));
+  c.setOption({
+    animation: false,
+    grid: { left: 48, right: 16, top: 28, bottom: 24 },
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    xAxis: { type: 'time' },
+    yAxis: { type: 'value', min: 0 },
+    series: series.map((name) => ({ name, type: 'line', showSymbol: false, data: [] })),
+  });
+  return c;
+}
+
+const CHARTS = {
+  'chart-messages': [['in', 'in'], ['out', 'out']],
+  'chart-ticks': [['tick work p99', 'tickP99'], ['lateness p99', 'lateP99']],
+  'chart-overruns': [['overruns', 'overruns'], ['catch-ups', 'catchups']],
+  'chart-jvm': [['heap MiB', 'heapMiB'], ['CPU %', 'cpu']],
+};
+
+function renderCharts() {
+  for (const [id, lines] of Object.entries(CHARTS)) {
+    if (!(id in charts)) charts[id] = chart(id, lines.map(([name]) => name));
+    const c = charts[id];
+    if (!c) continue;
+    c.setOption({ series: lines.map(([name, key]) => ({ name, data: history.map((h) => [h.t, Math.round(h[key] * 100) / 100]) })) });
+  }
+  window.tickroomDashboard.history = history;
+}
+
+window.addEventListener('resize', () => Object.values(charts).forEach((c) => c && c.resize()));
+
 function render(status) {
   const members = Array.isArray(status.members) ? status.members : [];
   const rooms = Array.isArray(status.rooms) ? status.rooms : [];
@@ -116,6 +190,9 @@ function render(status) {
   renderRooms(rooms, members);
   renderConnections(status.connections);
   renderRates(status.rates);
+  history.push(sample(status, members));
+  if (history.length > HISTORY) history.shift();
+  renderCharts();
   const at = typeof status.time === 'number' ? new Date(status.time) : new Date();
   el.updated.textContent = `updated ${at.toLocaleTimeString()}`;
   el.updated.dataset.time = String(status.time ?? '');

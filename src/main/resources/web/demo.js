@@ -1,4 +1,5 @@
-// The tickroom browser demo: arena (canvas, interpolated between ticks) and tic-tac-toe, with chat.
+// The tickroom browser demo: arena (canvas, interpolated between ticks), tic-tac-toe and dash (rounds with a
+// countdown, events and a result), with chat, quick join and the room list.
 // Query parameters prefill the form: ?name=ada&room=r1&game=arena&autoconnect=1
 import { TickroomClient } from './tickroom-client.js';
 
@@ -19,6 +20,9 @@ const el = {
   tttView: $('ttt-view'), tttStatus: $('ttt-status'), tttBoard: $('ttt-board'), tttError: $('ttt-error'),
   chatForm: $('chat-form'), chatInput: $('chat-input'), chatSend: $('chat-send'), chatLog: $('chat-log'),
   errors: $('errors'),
+  quickJoin: $('quick-join'), listRooms: $('list-rooms'), lobby: $('lobby'), lobbyRooms: $('lobby-rooms').tBodies[0],
+  dashView: $('dash-view'), dashCanvas: $('dash-canvas'), dashBanner: $('dash-banner'), dashStatus: $('dash-status'),
+  dashScores: $('dash-scores'), dashResult: $('dash-result'),
 };
 const cells = Array.from({ length: 9 }, (_, i) => $(`cell-${i}`));
 
@@ -31,6 +35,9 @@ const demo = {
   tick: null,
   lastState: null,
   rendered: null,  // arena: {players: {id: {x, y}}} as last drawn
+  events: [],      // game events received: {name, data}
+  finished: null,  // the last finished game: {room, result}
+  rooms: null,     // the last list_rooms answer
 };
 window.tickroomDemo = demo;
 
@@ -95,6 +102,70 @@ async function onConnectClicked(ev) {
   if (demo.client === fresh) fresh.join(room, game);
 }
 
+/** Connects if needed, then runs {@code action} with the connected client. */
+async function withClient(action) {
+  const name = el.name.value.trim();
+  if (name.length < 1 || name.length > 32) return showError('bad_input', 'A name is 1 to 32 characters.');
+  let client = demo.client;
+  if (!client || !client.connected || client.name !== name) {
+    if (client) client.close();
+    client = new TickroomClient(wsUrl(), { name });
+    demo.client = client;
+    wire(client);
+    setStatus('connecting', 'connecting…');
+    try {
+      await client.connect();
+    } catch (err) {
+      if (demo.client === client) showError('connect_failed', `Could not connect: ${err.message}`);
+      return;
+    }
+  }
+  if (demo.client === client) action(client);
+}
+
+function onQuickJoinClicked() {
+  const game = el.game.value;
+  remember({ name: el.name.value.trim(), room: el.room.value.trim(), game });
+  withClient((client) => client.send({ type: 'quick_join', game }));
+}
+
+function onListRoomsClicked() {
+  withClient((client) => client.send({ type: 'list_rooms' }));
+}
+
+function renderLobby(rooms) {
+  demo.rooms = rooms;
+  el.lobby.hidden = false;
+  const rows = rooms.map((r) => {
+    const tr = document.createElement('tr');
+    tr.dataset.room = r.room;
+    tr.className = 'clickable';
+    const label = Object.entries(r.label || {}).map(([k, v]) => `${k}=${v}`).join(' ');
+    for (const [text, cls] of [[r.room], [r.game], [`${r.players}/${r.max_players}`, 'num'], [label]]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (cls) td.className = cls;
+      tr.append(td);
+    }
+    tr.addEventListener('click', () => {
+      el.room.value = r.room;
+      el.game.value = r.game;
+      withClient((client) => client.join(r.room, r.game));
+    });
+    return tr;
+  });
+  if (!rows.length) {
+    const td = document.createElement('td');
+    td.colSpan = 4;
+    td.className = 'empty';
+    td.textContent = 'no rooms yet: quick join opens one';
+    const tr = document.createElement('tr');
+    tr.append(td);
+    rows.push(tr);
+  }
+  el.lobbyRooms.replaceChildren(...rows);
+}
+
 function onDisconnectClicked() {
   if (demo.client) demo.client.close();
 }
@@ -117,11 +188,20 @@ function wire(client) {
     onState(msg);
   });
   on('left', (msg) => {
+    if (msg.reason === 'finished') {
+      // the game ended: its final state stays on screen with the result
+      if (msg.room === demo.room) finishRoom(msg);
+      logSystem(`game over in ${msg.room}: ${JSON.stringify(msg.result)}`);
+      setStatus('connected', `connected as ${client.name} · node ${client.node}`);
+      return;
+    }
     if (msg.room === demo.room) leaveRoom();
     logSystem(`left ${msg.room}`);
     setStatus('connected', `connected as ${client.name} · node ${client.node}`);
   });
   on('chat', (msg) => logChat(msg.from, msg.text));
+  on('event', (msg) => onGameEvent(msg));
+  on('rooms', (msg) => renderLobby(msg.rooms || []));
   on('error', (msg) => {
     showError(msg.code, msg.message);
     if (demo.game === 'tictactoe') showTttError(msg);
@@ -146,6 +226,11 @@ function wire(client) {
 }
 
 function enterRoom(msg) {
+  demo.finished = null;
+  demo.events = [];
+  el.dashResult.textContent = '';
+  el.dashBanner.textContent = '';
+  el.room.value = msg.room;
   demo.room = msg.room;
   demo.game = msg.game;
   demo.tick = msg.tick;
@@ -154,7 +239,12 @@ function enterRoom(msg) {
   cur = { state: msg.state, at: performance.now() };
   el.arenaView.hidden = msg.game !== 'arena';
   el.tttView.hidden = msg.game !== 'tictactoe';
-  if (msg.game === 'arena') {
+  el.dashView.hidden = msg.game !== 'dash';
+  if (msg.game === 'dash') {
+    renderDash(msg.state);
+    sentDir = null;
+    sendDirection();
+  } else if (msg.game === 'arena') {
     learnNames(msg.state);
     renderScoreboard(msg.state);
     sentDir = null;
@@ -173,6 +263,20 @@ function leaveRoom() {
   prev = cur = null;
   el.arenaView.hidden = true;
   el.tttView.hidden = true;
+  el.dashView.hidden = true;
+}
+
+/** The room's game finished: keep its last state and view, show the result, take no more input. */
+function finishRoom(msg) {
+  demo.finished = { room: msg.room, result: msg.result };
+  demo.room = null;
+  held.clear();
+  if (demo.game === 'dash') {
+    const r = msg.result || {};
+    const winner = r.winner ? (r.winner === demo.playerId ? 'You win the game!' : `${dashName(r.winner)} wins the game.`) : 'No winner.';
+    el.dashResult.textContent = `${winner} Quick join for another.`;
+    el.dashResult.dataset.winner = r.winner == null ? '' : r.winner === demo.playerId ? 'me' : 'other';
+  }
 }
 
 function onState(msg) {
@@ -190,6 +294,112 @@ function onState(msg) {
     renderScoreboard(msg.state);
   } else if (demo.game === 'tictactoe') {
     renderTicTacToe(msg.state);
+  } else if (demo.game === 'dash') {
+    renderDash(msg.state);
+  }
+}
+
+// ------------------------------------------------------------------ dash
+
+function dashName(id) {
+  const r = demo.lastState && demo.lastState.racers && demo.lastState.racers[id];
+  return id === demo.playerId ? 'you' : r ? r.name : id;
+}
+
+let bannerTimer = null;
+function banner(text) {
+  el.dashBanner.textContent = text;
+  clearTimeout(bannerTimer);
+  bannerTimer = setTimeout(() => { el.dashBanner.textContent = ''; }, 2500);
+}
+
+function onGameEvent(msg) {
+  demo.events.push({ name: msg.name, data: msg.data });
+  if (demo.events.length > 100) demo.events.shift();
+  const d = msg.data || {};
+  switch (msg.name) {
+    case 'rules': logSystem(d.text || 'rules'); break;
+    case 'countdown': banner(`${d.seconds}…`); break;
+    case 'round_started': banner(`Round ${d.round}: go!`); break;
+    case 'round_won': banner(`${dashName(d.player)} won round ${d.round}`); logSystem(`${dashName(d.player)} won round ${d.round}`); break;
+    case 'round_timeout': banner(`Round ${d.round}: nobody made it`); break;
+    case 'waiting': banner(`Waiting for ${d.needed} racers`); break;
+    default: logSystem(`event ${msg.name}: ${JSON.stringify(msg.data)}`);
+  }
+}
+
+function renderDash(state) {
+  const racers = Object.entries(state.racers || {});
+  let text;
+  if (state.phase === 'waiting') text = `Waiting for racers (${racers.length} in)…`;
+  else if (state.phase === 'countdown') text = `Round ${state.round + 1} of ${state.rounds} starts in ${state.countdown}…`;
+  else if (state.phase === 'racing') text = `Round ${state.round} of ${state.rounds} · ${state.seconds_left ?? state.secondsLeft} s left`;
+  else text = 'Game over.';
+  el.dashStatus.textContent = text;
+  el.dashStatus.dataset.phase = state.phase || '';
+  const key = racers.map(([id, r]) => `${id}:${r.wins}`).join('|');
+  if (el.dashScores.dataset.key !== key) {
+    el.dashScores.dataset.key = key;
+    el.dashScores.replaceChildren(...racers.sort((a, b) => b[1].wins - a[1].wins).map(([id, r]) => {
+      const li = document.createElement('li');
+      li.dataset.player = id;
+      if (id === demo.playerId) li.classList.add('me');
+      li.style.borderLeft = `6px solid ${r.color}`;
+      const name = document.createElement('span');
+      name.className = 'who';
+      name.textContent = r.name;
+      const wins = document.createElement('span');
+      wins.className = 'score';
+      wins.textContent = String(r.wins);
+      li.append(name, wins);
+      return li;
+    }));
+  }
+}
+
+function drawDash() {
+  if (demo.game !== 'dash' || !demo.lastState) return;
+  const c = el.dashCanvas;
+  const dpr = window.devicePixelRatio || 1;
+  const size = Math.round(c.clientWidth * dpr);
+  if (size > 0 && (c.width !== size || c.height !== size)) { c.width = size; c.height = size; }
+  const ctx = c.getContext('2d');
+  const k = c.width / WORLD;
+  const state = demo.lastState;
+  ctx.clearRect(0, 0, c.width, c.height);
+  ctx.fillStyle = '#f6f7f9';
+  ctx.fillRect(0, 0, c.width, c.height);
+  if (state.target) {
+    ctx.beginPath();
+    ctx.arc(state.target.x * k, state.target.y * k, 30 * k, 0, Math.PI * 2);
+    ctx.lineWidth = Math.max(3, 6 * k);
+    ctx.strokeStyle = '#e2b007';
+    ctx.stroke();
+  }
+  const positions = interpolated('racers');
+  for (const [id, pos] of Object.entries(positions)) {
+    const r = state.racers[id];
+    ctx.beginPath();
+    ctx.arc(pos.x * k, pos.y * k, PLAYER_RADIUS * k, 0, Math.PI * 2);
+    ctx.fillStyle = r.color || colorFor(id);
+    ctx.fill();
+    if (id === demo.playerId) {
+      ctx.lineWidth = Math.max(2, 3 * k);
+      ctx.strokeStyle = '#111';
+      ctx.stroke();
+    }
+    ctx.fillStyle = '#222';
+    ctx.font = `${Math.max(11, Math.round(22 * k))}px system-ui, sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'alphabetic';
+    ctx.fillText(`${r.name} · ${r.wins}`, pos.x * k, pos.y * k - PLAYER_RADIUS * k - 4);
+  }
+  if (state.phase === 'countdown' && state.countdown > 0) {
+    ctx.fillStyle = 'rgba(0,0,0,0.55)';
+    ctx.font = `bold ${Math.round(c.width / 5)}px system-ui, sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(String(state.countdown), c.width / 2, c.height / 2);
   }
 }
 
@@ -209,7 +419,8 @@ function direction() {
 }
 
 function sendDirection() {
-  if (demo.game !== 'arena' || !demo.client) return;
+  if ((demo.game !== 'arena' && demo.game !== 'dash') || !demo.room || !demo.client) return;
+  if (demo.game === 'dash' && demo.lastState && demo.lastState.phase !== 'racing') { sentDir = null; return; }
   const dir = direction();
   if (sentDir && sentDir.dx === dir.dx && sentDir.dy === dir.dy) return;
   if (demo.client.input(dir) != null) sentDir = dir;
@@ -222,7 +433,7 @@ function typingInField(ev) {
 
 window.addEventListener('keydown', (ev) => {
   const key = KEYS[ev.code];
-  if (!key || typingInField(ev) || demo.game !== 'arena') return;
+  if (!key || typingInField(ev) || (demo.game !== 'arena' && demo.game !== 'dash')) return;
   ev.preventDefault();
   held.add(key);
   sendDirection();
@@ -281,13 +492,13 @@ function fitCanvas() {
 }
 
 /** Positions to draw now: between the previous and the latest state, one tick behind the server. */
-function interpolated() {
+function interpolated(field = 'players') {
   const players = {};
   if (!cur) return players;
   const now = performance.now();
   const alpha = prev ? Math.min(1, Math.max(0, (now - cur.at) / tickMs)) : 1;
-  const before = prev ? prev.state.players || {} : {};
-  for (const [id, p] of Object.entries(cur.state.players || {})) {
+  const before = prev ? prev.state[field] || {} : {};
+  for (const [id, p] of Object.entries(cur.state[field] || {})) {
     const q = before[id];
     if (!q || Math.hypot(p.x - q.x, p.y - q.y) > SNAP_DISTANCE) {
       players[id] = { x: p.x, y: p.y };
@@ -350,6 +561,7 @@ function drawArena() {
 
 function frame() {
   drawArena();
+  drawDash();
   requestAnimationFrame(frame);
 }
 requestAnimationFrame(frame);
@@ -486,6 +698,8 @@ function prefill() {
 
 el.form.addEventListener('submit', onConnectClicked);
 el.disconnect.addEventListener('click', onDisconnectClicked);
+el.quickJoin.addEventListener('click', onQuickJoinClicked);
+el.listRooms.addEventListener('click', onListRoomsClicked);
 setStatus('disconnected', 'disconnected');
 if (prefill() && el.name.value) el.form.requestSubmit();
 

@@ -8,6 +8,9 @@ import dev.tickroom.cluster.Replicated;
 import dev.tickroom.config.EdgeSettings;
 import dev.tickroom.config.Settings;
 import dev.tickroom.game.GameRegistry;
+import dev.tickroom.matchmaking.Matchmaker;
+import dev.tickroom.matchmaking.Matchmaking;
+import dev.tickroom.matchmaking.RoomDirectory;
 import dev.tickroom.metrics.Metrics;
 import dev.tickroom.net.ConnectionGate;
 import dev.tickroom.net.ConnectionLimiter;
@@ -42,6 +45,7 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import javax.net.ssl.SSLContext;
 import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
@@ -88,8 +92,13 @@ public final class Guardian {
     Replicated replicated = new Replicated(system, settings.askTimeout());
     Metrics metrics = Metrics.prometheus();
     ClusterSharding sharding = ClusterSharding.get(system);
+    RoomDirectory roomDirectory = new RoomDirectory(system, settings.askTimeout());
     ReplicatedSnapshotStore snapshots = new ReplicatedSnapshotStore(system, settings.askTimeout());
-    RoomEntity.Deps roomDeps = new RoomEntity.Deps(settings.rooms(), games, snapshots, metrics);
+    RoomEntity.Deps roomDeps = new RoomEntity.Deps(settings.rooms(), games, snapshots, metrics, roomDirectory);
+    Matchmaker.Deps matchDeps = new Matchmaker.Deps(game -> games.find(game).map(g -> g.spec().maxPlayers()).orElse(1),
+        roomDirectory::nodeUp, settings.matchmaking().pruneInterval(), settings.matchmaking().reservationRounds());
+    sharding.init(Entity.of(Matchmaker.TYPE_KEY, ec -> Matchmaker.create(ec.getEntityId(), matchDeps, ec.getShard()))
+        .withStopMessage(Matchmaker.Stop.INSTANCE));
     sharding.init(RoomEntity.entity(roomDeps));
     ctx.spawn(SnapshotSweeper.create(snapshots, settings.rooms(), System::currentTimeMillis), "snapshot-sweeper");
 
@@ -117,7 +126,8 @@ public final class Guardian {
         metrics,
         room -> sharding.entityRefFor(RoomEntity.TYPE_KEY, room),
         System::nanoTime,
-        System::currentTimeMillis);
+        System::currentTimeMillis,
+        Matchmaking.cluster(sharding, roomDirectory, settings.askTimeout()));
     AtomicLong ids = new AtomicLong();
     Function<String, SessionFlow.Spawner> spawner = transport -> (connection, inputs) -> {
       ActorRef<PlayerSession.Command> session = system.systemActorOf(

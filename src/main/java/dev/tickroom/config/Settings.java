@@ -22,7 +22,21 @@ public record Settings(
     Rooms rooms,
     Map<String, String> games,
     Auth auth,
-    Duration askTimeout) {
+    Duration askTimeout,
+    Matchmaking matchmaking) {
+
+  public Settings(String nodeName, String gameHost, int gamePort, String gameAdvertised, String httpHost, int httpPort,
+      Limits limits, Rooms rooms, Map<String, String> games, Auth auth, Duration askTimeout) {
+    this(nodeName, gameHost, gamePort, gameAdvertised, httpHost, httpPort, limits, rooms, games, auth, askTimeout,
+        new Matchmaking(Duration.ofSeconds(2), Duration.ofSeconds(10)));
+  }
+
+  /** Quick joins: how often a matchmaker prunes its book, and how long a handed-out seat is held for its player. */
+  public record Matchmaking(Duration pruneInterval, Duration reservationTimeout) {
+    public int reservationRounds() {
+      return (int) Math.max(1, reservationTimeout.toMillis() / Math.max(1, pruneInterval.toMillis()));
+    }
+  }
 
   /** Per-connection limits. */
   public record Limits(
@@ -130,7 +144,8 @@ public record Settings(
             r.getDuration("overrun-log-interval")),
         games,
         auth(c.getConfig("auth")),
-        c.getDuration("ask-timeout"));
+        c.getDuration("ask-timeout"),
+        new Matchmaking(c.getDuration("matchmaking.prune-interval"), c.getDuration("matchmaking.reservation-timeout")));
   }
 
   private static Auth auth(Config a) {

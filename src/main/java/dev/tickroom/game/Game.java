@@ -13,6 +13,9 @@ import java.util.List;
  *
  * <p>An exception thrown from any method ends that room (logged with the room id and tick), never the node.
  *
+ * <p>One instance serves every room of its game at once (the registry creates one per game): keep all
+ * room data in the state, never in fields of the game; {@link GameRegistry} refuses mutable instance fields.
+ *
  * @param <S> the game's state type
  */
 public interface Game<S> {
@@ -45,6 +48,30 @@ public interface Game<S> {
 
   /** Advance one tick, applying all of this tick's inputs in arrival order. */
   Step<S> tick(S state, long tick, List<Input> inputs);
+
+  // ---- v1.1 (issue #12): options, typed inputs, dispose. Defaults keep v1 games working unchanged.
+
+  /** As {@link #admit(Object, PlayerId, Identity)}, with the {@code options} object of the join (null if none). */
+  default Admission admit(S state, PlayerId who, Identity identity, JsonNode options) {
+    return admit(state, who, identity);
+  }
+
+  /** As {@link #join(Object, PlayerId, String, Identity)}, with the {@code options} object of the join (null if none). */
+  default Step<S> join(S state, PlayerId who, String name, Identity identity, JsonNode options) {
+    return join(state, who, name, identity);
+  }
+
+  /**
+   * The record type {@code input.data} is decoded into before {@link #tick}, or null for raw JSON. Data that
+   * does not fit the type (missing, extra-typed or out-of-range fields, a record constructor that throws)
+   * is answered with {@code bad_input} by the server and never reaches the game; see {@link Input#value}.
+   */
+  default Class<?> inputType() {
+    return null;
+  }
+
+  /** The room ends for good (finished, empty, or closed after a failure): release what the state holds. */
+  default void dispose(S state) {}
 
   /**
    * What a member sees, rendered into the {@code state} field of {@code joined} and {@code state}

@@ -1,7 +1,13 @@
 package dev.tickroom.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -32,8 +38,14 @@ public final class Metrics {
   private final Map<String, Counter> bytesOut = new ConcurrentHashMap<>();
   private final RoomBytes roomBytes = new RoomBytes(RoomBytes.DEFAULT_ROOMS);
 
+  /** Per game: tick work and lateness, overruns, catch-ups, bytes out per tick. */
+  private final Map<String, GameMeters> games = new ConcurrentHashMap<>();
+  private final Timer lateness;
+
   public Metrics(MeterRegistry registry) {
     this.registry = registry;
+    lateness = Timer.builder("tickroom.tick.lateness").description("how late room ticks started against their schedule")
+        .publishPercentiles(0.99).register(registry);
     Gauge.builder("tickroom.rooms", rooms, AtomicInteger::get).description("rooms running on this node").register(registry);
     Gauge.builder("tickroom.players", players, AtomicInteger::get).description("members of rooms on this node").register(registry);
     ticks = Counter.builder("tickroom.ticks").description("room ticks run").register(registry);
@@ -48,7 +60,21 @@ public final class Metrics {
 
   /** Metrics with a Prometheus registry. */
   public static Metrics prometheus() {
-    return new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).withJvmMeters();
+  }
+
+  /**
+   * Adds the JVM's own meters (memory pools, GC pauses, threads, CPU, class loading). Once per node: the GC
+   * binder listens to the JVM for as long as it lives. Pekko's dispatchers expose no cheap queue or pool
+   * figures, so the threads and CPU meters stand in for them.
+   */
+  public Metrics withJvmMeters() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    return this;
   }
 
   /** Metrics that go nowhere, for tests. */
@@ -93,6 +119,36 @@ public final class Metrics {
   public void snapshotWriteFailed() {
     Counter.builder("tickroom.snapshot.write.failures")
         .description("room snapshots not confirmed by a majority of nodes").register(registry).increment();
+  }
+
+  /** One room tick of {@code game}, as its {@link TickMeter} measured it, and the bytes it sent. */
+  public void roomTick(String game, TickMeter.Sample s, long bytesOut) {
+    GameMeters m = games.computeIfAbsent(game, g -> new GameMeters(registry, g));
+    m.work.record(s.workNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    m.lateness.record(s.latenessNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    lateness.record(s.latenessNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    if (s.overrun()) m.overruns.increment();
+    if (s.catchUp()) m.catchUps.increment();
+    m.bytes.record(bytesOut);
+  }
+
+  private static final class GameMeters {
+    final Timer work;
+    final Timer lateness;
+    final Counter overruns;
+    final Counter catchUps;
+    final DistributionSummary bytes;
+
+    GameMeters(MeterRegistry r, String game) {
+      work = Timer.builder("tickroom.game.tick.work").tag("game", game).description("time a room of this game spent on one tick")
+          .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(1000)).maximumExpectedValue(Duration.ofMillis(200)).register(r);
+      lateness = Timer.builder("tickroom.game.tick.lateness").tag("game", game).description("how late a tick started against its schedule")
+          .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(1000)).maximumExpectedValue(Duration.ofSeconds(1)).register(r);
+      overruns = Counter.builder("tickroom.game.tick.overruns").tag("game", game).description("ticks whose work took longer than the tick interval").register(r);
+      catchUps = Counter.builder("tickroom.game.tick.catchups").tag("game", game).description("ticks started an interval or more late (run back to back to catch up)").register(r);
+      bytes = DistributionSummary.builder("tickroom.game.tick.bytes.out").tag("game", game).baseUnit("bytes")
+          .description("state bytes one tick of a room sent to its members").register(r);
+    }
   }
 
   public void messageIn(String transport) {
@@ -144,8 +200,28 @@ public final class Metrics {
     for (var v : tickDuration.takeSnapshot().percentileValues()) {
       if (v.percentile() == 0.99) p99 = v.value(java.util.concurrent.TimeUnit.MILLISECONDS);
     }
-    return new Snapshot(i, o, p99, rooms.get(), players.get());
+    double lateP99 = 0;
+    for (var v : lateness.takeSnapshot().percentileValues()) {
+      if (v.percentile() == 0.99) lateP99 = v.value(java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    double overruns = 0;
+    double catchUps = 0;
+    for (GameMeters g : games.values()) {
+      overruns += g.overruns.count();
+      catchUps += g.catchUps.count();
+    }
+    return new Snapshot(i, o, p99, rooms.get(), players.get(), lateP99, overruns, catchUps,
+        gauge("jvm.memory.used", "heap"), gauge("process.cpu.usage", null), gauge("jvm.threads.live", null));
   }
 
-  public record Snapshot(double messagesIn, double messagesOut, double tickP99Ms, int rooms, int players) {}
+  private double gauge(String name, String area) {
+    double sum = 0;
+    var search = registry.find(name);
+    if (area != null) search = search.tag("area", area);
+    for (Gauge g : search.gauges()) sum += g.value();
+    return Double.isNaN(sum) ? 0 : sum;
+  }
+
+  public record Snapshot(double messagesIn, double messagesOut, double tickP99Ms, int rooms, int players,
+      double latenessP99Ms, double overruns, double catchUps, double heapUsedBytes, double cpu, double threads) {}
 }

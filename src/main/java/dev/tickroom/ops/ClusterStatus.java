@@ -97,6 +97,7 @@ public final class ClusterStatus {
       root.put("time", System.currentTimeMillis());
       ArrayNode members = root.putArray("members");
       ArrayNode rooms = root.putArray("rooms");
+      List<java.util.Map.Entry<String, RoomEntity.Info>> allRooms = new ArrayList<>();
       int tcp = 0;
       int ws = 0;
       double inRate = 0;
@@ -129,15 +130,28 @@ public final class ClusterStatus {
           inRate += nodeIn;
           outRate += nodeOut;
           tickP99 = Math.max(tickP99, r.tickP99Ms());
-          for (RoomEntity.Info i : r.rooms()) {
-            if (rooms.size() >= maxRooms) {
-              root.put("rooms_truncated", true);
-              break;
-            }
-            rooms.addObject().put("room", i.roomId()).put("game", i.game()).put("tick", i.tick())
-                .put("players", i.players()).put("node", address);
+          if (r.jvm() != null) {
+            member.put("tick_lateness_ms_p99", round(r.jvm().latenessP99Ms())).put("tick_overruns", r.jvm().overruns())
+                .put("tick_catchups", r.jvm().catchUps()).put("heap_used_bytes", r.jvm().heapUsedBytes())
+                .put("cpu", round(r.jvm().cpu())).put("threads", r.jvm().threads());
           }
+          for (RoomEntity.Info i : r.rooms()) allRooms.add(java.util.Map.entry(address, i));
         }
+      }
+      // the slowest rooms first: smoothed tick work time, then lateness
+      allRooms.sort(java.util.Comparator.<java.util.Map.Entry<String, RoomEntity.Info>>comparingDouble(e -> -e.getValue().tickWorkMs())
+          .thenComparingDouble(e -> -e.getValue().tickLatenessMs()).thenComparing(e -> e.getValue().roomId()));
+      for (java.util.Map.Entry<String, RoomEntity.Info> e : allRooms) {
+        if (rooms.size() >= maxRooms) {
+          root.put("rooms_truncated", true);
+          break;
+        }
+        RoomEntity.Info i = e.getValue();
+        rooms.addObject().put("room", i.roomId()).put("game", i.game()).put("tick", i.tick())
+            .put("players", i.players()).put("node", e.getKey())
+            .put("tick_work_ms", Math.round(i.tickWorkMs() * 1000) / 1000.0)
+            .put("tick_lateness_ms", Math.round(i.tickLatenessMs() * 1000) / 1000.0)
+            .put("tick_overruns", i.overruns());
       }
       root.putObject("connections").put("tcp", tcp).put("ws", ws);
       root.putObject("rates").put("messages_in_per_s", round(inRate)).put("messages_out_per_s", round(outRate))

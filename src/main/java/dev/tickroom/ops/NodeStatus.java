@@ -42,7 +42,11 @@ public final class NodeStatus {
 
   /** One node's view of itself. */
   public record Report(String address, String game, int tcp, int ws, List<RoomEntity.Info> rooms, int roomsRunning,
-      int players, double messagesIn, double messagesOut, double tickP99Ms, List<RoomBytes.Entry> bytesOutByRoom)
+      int players, double messagesIn, double messagesOut, double tickP99Ms, List<RoomBytes.Entry> bytesOutByRoom, Jvm jvm)
+      implements CborSerializable {}
+
+  /** This node's tick lateness p99, overrun and catch-up totals, and JVM figures (issue #12). */
+  public record Jvm(double latenessP99Ms, double overruns, double catchUps, double heapUsedBytes, double cpu, double threads)
       implements CborSerializable {}
 
   /** The rooms this node runs: the first {@code rooms} by id with their details, and how many there are. */
@@ -67,7 +71,8 @@ public final class NodeStatus {
               LocalRooms r = rooms == null ? new LocalRooms(List.of(), 0) : rooms;
               return new Reply(new Report(address, gameEndpoint.toCompletableFuture().getNow(""),
                   sessions.count("tcp"), sessions.count("ws"), r.rooms(), r.running(), m.players(),
-                  m.messagesIn(), m.messagesOut(), m.tickP99Ms(), metrics.roomBytes().top(10)), msg.replyTo());
+                  m.messagesIn(), m.messagesOut(), m.tickP99Ms(), metrics.roomBytes().top(10),
+                  new Jvm(m.latenessP99Ms(), m.overruns(), m.catchUps(), m.heapUsedBytes(), m.cpu(), m.threads())), msg.replyTo());
             });
             return Behaviors.same();
           })

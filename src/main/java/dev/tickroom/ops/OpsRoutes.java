@@ -53,7 +53,10 @@ public final class OpsRoutes {
     return concat(data(ops), get(() -> respondWithHeader(RawHeader.create("Cache-Control", "no-cache"), () -> concat(
         pathSingleSlash(() -> redirect(Uri.create("dashboard.html"), StatusCodes.FOUND)),
         path(PathMatchers.segment(DASHBOARD_FILE), file -> getFromResource("web/" + file)),
-        path("style.css", () -> getFromResource("web/style.css"))))));
+        path("style.css", () -> getFromResource("web/style.css")),
+        // the dashboard's chart library (Apache ECharts), from the echarts webjar in the node's jar
+        path(PathMatchers.segment("vendor").slash("echarts.min.js"),
+            () -> getFromResource("META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js"))))));
   }
 
   private static Route notReady() {

@@ -41,6 +41,9 @@ final class Membership {
   /** The room a join was sent to and not yet answered; null when none. */
   private String joining;
   private String joiningGame;
+  /** v1.1: the join's options for the game, and the label a quick join gives a room it opens. */
+  private JsonNode joiningOptions;
+  private java.util.Map<String, Object> joiningLabel;
   private int attempts;
 
   /** What a {@code left} from a room means to the session. */
@@ -106,11 +109,18 @@ final class Membership {
 
   /** Sends a join (game null: whatever the room plays, or the default game for a new room). Inputs wait for its answer. */
   void join(String roomId, String gameName) {
+    join(roomId, gameName, null, null);
+  }
+
+  /** As {@link #join(String, String)}, with the join's options and (quick join) the label of a room it opens. */
+  void join(String roomId, String gameName, JsonNode options, java.util.Map<String, Object> label) {
     inputs.close();
     joining = roomId;
     joiningGame = gameName;
+    joiningOptions = options;
+    joiningLabel = label;
     attempts = 1;
-    rooms.apply(roomId).tell(new RoomEntity.Join(player, name, gameName, events, identity));
+    rooms.apply(roomId).tell(new RoomEntity.Join(player, name, gameName, events, identity, options, label));
   }
 
   /**
@@ -125,7 +135,7 @@ final class Membership {
   boolean retry() {
     if (attempts >= JOIN_ATTEMPTS) return false;
     attempts++;
-    rooms.apply(joining).tell(new RoomEntity.Join(player, name, joiningGame, events, identity));
+    rooms.apply(joining).tell(new RoomEntity.Join(player, name, joiningGame, events, identity, joiningOptions, joiningLabel));
     return true;
   }
 

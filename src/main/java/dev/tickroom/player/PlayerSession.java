@@ -1,6 +1,8 @@
 package dev.tickroom.player;
 
 import dev.tickroom.config.Settings;
+import dev.tickroom.matchmaking.Matchmaker;
+import dev.tickroom.matchmaking.Matchmaking;
 import dev.tickroom.metrics.Metrics;
 import dev.tickroom.protocol.ClientMessage;
 import dev.tickroom.protocol.Decoded;
@@ -8,6 +10,7 @@ import dev.tickroom.protocol.ErrorCode;
 import dev.tickroom.protocol.ServerMessage;
 import dev.tickroom.room.RoomEntity;
 import dev.tickroom.room.RoomEvent;
+import dev.tickroom.room.RoomListing;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -99,7 +102,34 @@ public final class PlayerSession {
       Metrics metrics,
       Function<String, RecipientRef<RoomEntity.Command>> rooms,
       LongSupplier nanoClock,
-      LongSupplier millisClock) {}
+      LongSupplier millisClock,
+      Matchmaking matchmaking) {
+    public Deps(Settings settings, Supplier<String> nodeName, Handshake handshake, PlayerDirectory directory,
+        SessionRegistry registry, Metrics metrics, Function<String, RecipientRef<RoomEntity.Command>> rooms,
+        LongSupplier nanoClock, LongSupplier millisClock) {
+      this(settings, nodeName, handshake, directory, registry, metrics, rooms, nanoClock, millisClock, Matchmaking.NONE);
+    }
+  }
+
+  /** v1.1: the matchmaker's answer to a quick join (or why there is none). */
+  record Matched(Matchmaker.Found found, Throwable failure) implements Command {}
+
+  /** v1.1: the room list for {@code list_rooms}. */
+  record Listed(List<RoomListing> rooms, Throwable failure) implements Command {}
+
+  /** A quick join in progress: what the client asked, and the rooms that refused it on the way. */
+  private static final class QuickJoin {
+    final ClientMessage.QuickJoin request;
+    final List<String> avoid = new java.util.ArrayList<>();
+    int attempts = 1;
+
+    QuickJoin(ClientMessage.QuickJoin request) {
+      this.request = request;
+    }
+  }
+
+  /** Rooms a quick join may try (each refusal sends it to the matchmaker again) before the client hears no. */
+  private static final int QUICK_JOIN_ATTEMPTS = 5;
 
   /** A session whose inputs all come through the actor (tests). */
   public static Behavior<Command> create(Deps deps, Connection connection) {
@@ -154,6 +184,8 @@ public final class PlayerSession {
   /** A newer session of the same player took over; this one no longer speaks for the player. */
   private boolean replaced;
   private Behavior<Command> closingBehavior;
+  /** v1.1: the quick join in progress, from the request until {@code joined} or the last refusal. */
+  private QuickJoin quick;
 
   private PlayerSession(Deps deps, Connection connection, InputShortcut inputs, ActorContext<Command> ctx,
       TimerScheduler<Command> timers, StashBuffer<Command> stash, int deferLimit) {
@@ -218,6 +250,20 @@ public final class PlayerSession {
         .build();
   }
 
+  /**
+   * v1.1: a quick join asked the matchmaker for a room (the player may still be in its old room); room
+   * lines wait, as while joining.
+   */
+  private Behavior<Command> matching() {
+    return common(Behaviors.receive(Command.class))
+        .onMessage(FromClient.class, line -> onLine(line, msg -> whileJoining(msg, false)))
+        .onMessage(Deferred.class, this::deferAgain)
+        .onMessage(Matched.class, m -> settle(onMatched(m)))
+        .onMessage(FromRoom.class, msg -> settle(matchingHears(msg.event())))
+        .onSignal(Terminated.class, t -> Behaviors.same())
+        .build();
+  }
+
   /** In a room whose actor answered the join. */
   private Behavior<Command> inRoom() {
     return common(Behaviors.receive(Command.class))
@@ -276,6 +322,7 @@ public final class PlayerSession {
           if (!closing) closeReason = msg.reason();
           return Behaviors.stopped();
         })
+        .onMessage(Listed.class, this::onListed)
         .onMessage(NodeLeaving.class, msg -> {
           send(new ServerMessage.Reconnect("node_leaving", msg.nodes()));
           return close("node leaving the cluster");
@@ -404,12 +451,15 @@ public final class PlayerSession {
       send(new ServerMessage.Pong(ping.t()));
     } else if (msg instanceof ClientMessage.Hello) {
       send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "hello was already received on this connection"));
+    } else if (msg instanceof ClientMessage.ListRooms l) {
+      ctx.pipeToSelf(deps.matchmaking().list(l.game()), Listed::new);
     }
     return Behaviors.same();
   }
 
   private Behavior<Command> lobbyLine(Decoded msg) {
-    if (msg instanceof ClientMessage.Join join) return startJoin(join.room(), join.game());
+    if (msg instanceof ClientMessage.Join join) return startJoin(join.room(), join.game(), join.options(), null);
+    if (msg instanceof ClientMessage.QuickJoin q) return startQuickJoin(q);
     if (msg instanceof ClientMessage.Input) notInRoom("input");
     else if (msg instanceof ClientMessage.Leave) notInRoom("leave");
     else if (msg instanceof ClientMessage.Chat) notInRoom("chat");
@@ -433,7 +483,9 @@ public final class PlayerSession {
         rooms.leave();
         saveRoom();
       }
-      return startJoin(join.room(), join.game());
+      return startJoin(join.room(), join.game(), join.options(), null);
+    } else if (msg instanceof ClientMessage.QuickJoin q) {
+      return startQuickJoin(q);
     } else {
       return anyState(msg);
     }
@@ -446,7 +498,8 @@ public final class PlayerSession {
    * is answered {@code rate_limited}.
    */
   private Behavior<Command> whileJoining(Decoded msg, boolean reattaching) {
-    boolean control = msg instanceof ClientMessage.Join || msg instanceof ClientMessage.Leave;
+    boolean control = msg instanceof ClientMessage.Join || msg instanceof ClientMessage.Leave
+        || msg instanceof ClientMessage.QuickJoin;
     if (!control && !(msg instanceof ClientMessage.Input) && !(msg instanceof ClientMessage.Chat)) return anyState(msg);
     if (stash.size() < (control ? 2 * deferLimit : deferLimit)) return defer(msg);
     if (reattaching && msg instanceof ClientMessage.Input) return Behaviors.same();
@@ -472,7 +525,12 @@ public final class PlayerSession {
   // ------------------------------------------------------------------ joining
 
   private Behavior<Command> startJoin(String roomId, String game) {
-    rooms.join(roomId, game);
+    return startJoin(roomId, game, null, null);
+  }
+
+  private Behavior<Command> startJoin(String roomId, String game, com.fasterxml.jackson.databind.JsonNode options,
+      java.util.Map<String, Object> label) {
+    rooms.join(roomId, game, options, label);
     timers.startTimerWithFixedDelay(JoinRetry.INSTANCE, JOIN_RETRY);
     return joining();
   }
@@ -488,6 +546,7 @@ public final class PlayerSession {
    */
   private Behavior<Command> onJoined(RoomEvent.Joined j) {
     endJoin();
+    quick = null;
     rooms.enter(j);
     saveRoom();
     send(new ServerMessage.Joined(j.roomId(), j.game(), j.player(), j.tick(), j.state()));
@@ -506,6 +565,7 @@ public final class PlayerSession {
     if (rooms.retry()) return Behaviors.same();
     String lost = rooms.joining();
     endJoin();
+    quick = null;
     send(new ServerMessage.Error(ErrorCode.ROOM_UNAVAILABLE, "room '" + lost + "' did not answer; try again"));
     return rooms.room() != null ? backInRoom() : unstash(lobby());
   }
@@ -538,6 +598,15 @@ public final class PlayerSession {
 
   // ------------------------------------------------------------------ room events in each state
 
+  /** While the matchmaker answers: the old room (if any) still speaks; the session stays until the answer. */
+  private Behavior<Command> matchingHears(RoomEvent event) {
+    if (event instanceof RoomEvent.Joined j) {
+      if (!rooms.isRoom(j.roomId())) rooms.leaveStray(j);
+      return Behaviors.same();
+    }
+    return hears(event, Behaviors::same);
+  }
+
   private Behavior<Command> lobbyHears(RoomEvent event) {
     if (event instanceof RoomEvent.Joined j) {
       rooms.leaveStray(j);
@@ -556,11 +625,13 @@ public final class PlayerSession {
     if (event instanceof RoomEvent.Rejected r) {
       if (!rooms.isJoining(r.roomId()) || rooms.isLeaving(r.roomId())) return Behaviors.same();
       endJoin();
+      if (retryQuickJoin(r)) return matching();
       send(new ServerMessage.Error(r.code(), r.message()));
       return rooms.room() != null ? backInRoom() : unstash(lobby());
     }
     if (event instanceof RoomEvent.Closed c && rooms.isJoining(c.roomId())) {
       endJoin();
+      quick = null;
       if (rooms.isRoom(c.roomId())) {
         rooms.drop();
         saveRoom();
@@ -628,6 +699,16 @@ public final class PlayerSession {
     } else if (event instanceof RoomEvent.Replaced r) {
       // from our room, or (room null) from the handshake of a newer session while this one is in no room
       if (r.roomId() == null ? rooms.room() == null : rooms.isRoom(r.roomId())) return onReplaced(r);
+    } else if (event instanceof RoomEvent.GameEvent e) {
+      if (rooms.isRoom(e.roomId())) send(new ServerMessage.Event(e.roomId(), e.name(), e.data()));
+    } else if (event instanceof RoomEvent.Finished f) {
+      if (rooms.isRoom(f.roomId())) {
+        // the final state went out before this; after it nothing more of this room
+        rooms.drop();
+        saveRoom();
+        send(new ServerMessage.Left(f.roomId(), "finished", f.result()));
+        return out.get();
+      }
     } else if (event instanceof RoomEvent.Chat c) {
       if (rooms.isRoom(c.roomId())) send(new ServerMessage.Chat(c.roomId(), c.from(), c.text()));
     } else if (event instanceof RoomEvent.Error e) {
@@ -641,6 +722,69 @@ public final class PlayerSession {
         return out.get();
       }
     }
+    return Behaviors.same();
+  }
+
+  // ------------------------------------------------------------------ v1.1 quick join and room list
+
+  private Behavior<Command> startQuickJoin(ClientMessage.QuickJoin q) {
+    if (!deps.settings().games().containsKey(q.game())) {
+      send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "unknown game; this server runs " + deps.settings().games().keySet()));
+      return Behaviors.same();
+    }
+    quick = new QuickJoin(q);
+    askMatchmaker();
+    return matching();
+  }
+
+  private void askMatchmaker() {
+    if (rooms.room() != null) inputs.close(); // lines for the old room wait in matching(), so must its inputs
+    ctx.pipeToSelf(deps.matchmaking().find(quick.request.game(), quick.request.filter(), player, quick.avoid), Matched::new);
+  }
+
+  /** Where the matchmaker seats the player: out of the old room (if another), into that one. */
+  private Behavior<Command> onMatched(Matched m) {
+    if (quick == null) return Behaviors.same();
+    if (m.failure() != null) {
+      if (quick.attempts++ < QUICK_JOIN_ATTEMPTS) {
+        askMatchmaker();
+        return Behaviors.same();
+      }
+      quick = null;
+      send(new ServerMessage.Error(ErrorCode.ROOM_UNAVAILABLE, "matchmaking did not answer; try again"));
+      return rooms.room() != null ? backInRoom() : unstash(lobby());
+    }
+    String target = m.found().room();
+    if (rooms.room() != null && !rooms.isRoom(target)) {
+      rooms.leave();
+      saveRoom();
+    }
+    // the label goes with every quick join to the room, not only the one that opened it: joins from other
+    // nodes may reach a new room before its opener's does, and only the first join creates
+    return startJoin(target, quick.request.game(), quick.request.options(), m.found().label());
+  }
+
+  /** A room the matchmaker picked refused us: ask for another (the client does not see this); true if so. */
+  private boolean retryQuickJoin(RoomEvent.Rejected r) {
+    if (quick == null) return false;
+    deps.matchmaking().refused(quick.request.game(), quick.request.filter(), player, r.roomId(), ErrorCode.ROOM_FULL.equals(r.code()));
+    if (quick.attempts++ >= QUICK_JOIN_ATTEMPTS) {
+      quick = null;
+      return false;
+    }
+    quick.avoid.add(r.roomId());
+    askMatchmaker();
+    return true;
+  }
+
+  private Behavior<Command> onListed(Listed l) {
+    if (l.failure() != null) {
+      send(new ServerMessage.Error(ErrorCode.ROOM_UNAVAILABLE, "the room list is not available; try again"));
+      return Behaviors.same();
+    }
+    List<ServerMessage.RoomListing> out = new java.util.ArrayList<>(l.rooms().size());
+    for (RoomListing r : l.rooms()) out.add(new ServerMessage.RoomListing(r.room(), r.game(), r.players(), r.maxPlayers(), r.label()));
+    send(new ServerMessage.Rooms(out));
     return Behaviors.same();
   }
 

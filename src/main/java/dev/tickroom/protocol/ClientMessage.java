@@ -37,7 +37,20 @@ public sealed interface ClientMessage extends Decoded {
   }
 
   /** Enter a room, creating it with {@code game} (null: the default game) if it does not exist. */
-  record Join(String room, String game) implements ClientMessage {}
+  record Join(String room, String game, JsonNode options) implements ClientMessage {
+    public Join(String room, String game) {
+      this(room, game, null);
+    }
+  }
+
+  /**
+   * v1.1: join a room of {@code game} with a free seat whose label has every entry of {@code filter} (string,
+   * number or boolean values), or a new one; {@code options} as in {@link Join}.
+   */
+  record QuickJoin(String game, java.util.Map<String, Object> filter, JsonNode options) implements ClientMessage {}
+
+  /** v1.1: the running rooms, of {@code game} only when it is not null. */
+  record ListRooms(String game) implements ClientMessage {}
 
   /** A game input, applied at the room's next tick. */
   record Input(long seq, JsonNode data) implements ClientMessage {}

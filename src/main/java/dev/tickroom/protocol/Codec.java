@@ -99,6 +99,8 @@ public final class Codec {
     JsonNode seq;
     JsonNode data;
     JsonNode text;
+    JsonNode options;
+    JsonNode filter;
     JsonNode sync;
     JsonNode format;
     String tRaw;
@@ -131,6 +133,8 @@ public final class Codec {
           case "seq" -> f.seq = p.readValueAsTree();
           case "data" -> f.data = p.readValueAsTree();
           case "text" -> f.text = p.readValueAsTree();
+          case "options" -> f.options = p.readValueAsTree();
+          case "filter" -> f.filter = p.readValueAsTree();
           case "sync" -> f.sync = p.readValueAsTree();
           case "format" -> f.format = p.readValueAsTree();
           default -> p.skipChildren(); // unknown fields are ignored
@@ -208,7 +212,43 @@ public final class Codec {
           if (!f.game.isTextual() || f.game.textValue().isEmpty()) return bad(type, "game must be a game name");
           game = f.game.textValue();
         }
-        return new ClientMessage.Join(room, game);
+        JsonNode options = f.options == null || f.options.isNull() ? null : f.options;
+        String badOptions = checkOptions(options);
+        if (badOptions != null) return bad(type, badOptions);
+        return new ClientMessage.Join(room, game, options);
+      }
+      case "quick_join": {
+        if (f.game == null || !f.game.isTextual() || f.game.textValue().isEmpty() || f.game.textValue().length() > MAX_ROOM) {
+          return bad(type, "quick_join needs a string 'game'");
+        }
+        java.util.Map<String, Object> filter = new java.util.TreeMap<>();
+        if (f.filter != null && !f.filter.isNull()) {
+          if (!f.filter.isObject()) return bad(type, "filter must be an object of string, number or boolean values");
+          if (f.filter.size() > MAX_FILTER_KEYS) return bad(type, "filter has at most " + MAX_FILTER_KEYS + " keys");
+          var it = f.filter.fields();
+          while (it.hasNext()) {
+            var e = it.next();
+            JsonNode v = e.getValue();
+            if (e.getKey().isEmpty() || e.getKey().length() > 64) return bad(type, "a filter key is 1..64 characters");
+            if (v.isTextual() && v.textValue().length() <= 256) filter.put(e.getKey(), v.textValue());
+            else if (v.isBoolean()) filter.put(e.getKey(), v.booleanValue());
+            else if (v.isIntegralNumber() && v.canConvertToLong()) filter.put(e.getKey(), v.longValue());
+            else if (v.isNumber() && Double.isFinite(v.doubleValue())) filter.put(e.getKey(), v.doubleValue());
+            else return bad(type, "filter '" + abbreviate(e.getKey()) + "' must be a string (up to 256), number or boolean");
+          }
+        }
+        JsonNode options = f.options == null || f.options.isNull() ? null : f.options;
+        String badOptions = checkOptions(options);
+        if (badOptions != null) return bad(type, badOptions);
+        return new ClientMessage.QuickJoin(f.game.textValue(), java.util.Collections.unmodifiableMap(filter), options);
+      }
+      case "list_rooms": {
+        String game = null;
+        if (f.game != null && !f.game.isNull()) {
+          if (!f.game.isTextual() || f.game.textValue().isEmpty()) return bad(type, "game must be a game name");
+          game = f.game.textValue();
+        }
+        return new ClientMessage.ListRooms(game);
       }
       case "input": {
         if (f.seq == null || !f.seq.isIntegralNumber() || !f.seq.canConvertToLong() || f.seq.longValue() < 0) {
@@ -232,6 +272,21 @@ public final class Codec {
       default:
         return new Decoded.Invalid(ErrorCode.UNKNOWN_TYPE, type, "unknown message type '" + abbreviate(type) + "'");
     }
+  }
+
+  public static final int MAX_OPTIONS_BYTES = 4096;
+  public static final int MAX_FILTER_KEYS = 16;
+
+  /** Null when {@code options} is absent or a JSON object of at most 4 KiB; else what is wrong. */
+  private static String checkOptions(JsonNode options) {
+    if (options == null) return null;
+    if (!options.isObject()) return "options must be an object";
+    try {
+      if (MAPPER.writeValueAsBytes(options).length > MAX_OPTIONS_BYTES) return "options must be at most 4 KiB of JSON";
+    } catch (IOException e) {
+      return "options must be an object";
+    }
+    return null;
   }
 
   private static String text(JsonNode n) {
@@ -273,6 +328,33 @@ public final class Codec {
       } else if (message instanceof ServerMessage.Left l) {
         g.writeStringField("type", "left");
         g.writeStringField("room", l.room());
+        if (l.reason() != null) {
+          g.writeStringField("reason", l.reason());
+          if ("finished".equals(l.reason())) {
+            g.writeFieldName("result");
+            g.writeRawValue(l.resultJson() == null ? "null" : new String(l.resultJson(), StandardCharsets.UTF_8));
+          }
+        }
+      } else if (message instanceof ServerMessage.Event ev) {
+        g.writeStringField("type", "event");
+        g.writeStringField("room", ev.room());
+        g.writeStringField("name", ev.name());
+        g.writeFieldName("data");
+        g.writeRawValue(ev.dataJson() == null ? "null" : new String(ev.dataJson(), StandardCharsets.UTF_8));
+      } else if (message instanceof ServerMessage.Rooms rs) {
+        g.writeStringField("type", "rooms");
+        g.writeArrayFieldStart("rooms");
+        for (ServerMessage.RoomListing r : rs.rooms()) {
+          g.writeStartObject();
+          g.writeStringField("room", r.room());
+          g.writeStringField("game", r.game());
+          g.writeNumberField("players", r.players());
+          g.writeNumberField("max_players", r.maxPlayers());
+          g.writeFieldName("label");
+          MAPPER.writeValue(g, r.label() == null ? java.util.Map.of() : r.label());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
       } else if (message instanceof ServerMessage.Pong p) {
         g.writeStringField("type", "pong");
         g.writeFieldName("t");

@@ -13,6 +13,8 @@ public final class ErrorCode {
   public static final String ROOM_CLOSED = "room_closed";
   public static final String ROOM_UNAVAILABLE = "room_unavailable";
   public static final String SESSION_REPLACED = "session_replaced";
+  /** Input data that does not fit the game's input type (answered by the server, not the game). */
+  public static final String BAD_INPUT = "bad_input";
   /** The node or the client's address has as many connections as it may; the connection closes. */
   public static final String SERVER_BUSY = "server_busy";
   /** No message within the idle limit; the connection closes. */

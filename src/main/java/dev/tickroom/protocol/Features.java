@@ -9,6 +9,8 @@ public final class Features {
   public static final String RESYNC = "resync";
   /** {@code hello.token} checked by the node's authenticator (only when one is configured). */
   public static final String AUTH = "auth";
+  /** {@code quick_join} and {@code list_rooms}, game events, join options and finished games (issue #12). */
+  public static final String QUICK_JOIN = "quick_join";
   /** {@code hello.sync: "patch"}: states as merge patches. */
   public static final String PATCH = "patch";
   /** {@code hello.format: "cbor"}: CBOR documents with string tables. */
@@ -28,6 +30,7 @@ public final class Features {
     f.add(RESYNC);
     f.add(PATCH);
     f.add(CBOR);
+    f.add(QUICK_JOIN);
     if (auth) f.add(AUTH);
     return List.copyOf(f);
   }

@@ -23,7 +23,24 @@ public sealed interface ServerMessage {
     }
   }
 
-  record Left(String room) implements ServerMessage {}
+  /**
+   * Out of the room. {@code reason} is null (v1), {@code "left"} or {@code "finished"}; with
+   * {@code "finished"}, {@code resultJson} is the game's result (JSON {@code null} if none).
+   */
+  record Left(String room, String reason, byte[] resultJson) implements ServerMessage {
+    public Left(String room) {
+      this(room, null, null);
+    }
+  }
+
+  /** v1.1: a game's own message; {@code dataJson} is encoded JSON. */
+  record Event(String room, String name, byte[] dataJson) implements ServerMessage {}
+
+  /** v1.1: the answer to {@code list_rooms}. */
+  record Rooms(List<RoomListing> rooms) implements ServerMessage {}
+
+  /** One running room as {@code list_rooms} shows it. */
+  record RoomListing(String room, String game, int players, int maxPlayers, java.util.Map<String, Object> label) {}
 
   /** {@code t} is raw JSON text, written back exactly as the client sent it. */
   record Pong(String t) implements ServerMessage {}

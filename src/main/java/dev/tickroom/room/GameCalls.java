@@ -3,6 +3,7 @@ package dev.tickroom.room;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tickroom.game.Admission;
 import dev.tickroom.game.Game;
+import dev.tickroom.game.GameJson;
 import dev.tickroom.game.GameSpec;
 import dev.tickroom.game.Identity;
 import dev.tickroom.game.Input;
@@ -10,7 +11,6 @@ import dev.tickroom.game.LeaveReason;
 import dev.tickroom.game.PlayerId;
 import dev.tickroom.game.RoomSeed;
 import dev.tickroom.game.Step;
-import dev.tickroom.protocol.Codec;
 import dev.tickroom.protocol.ViewDiff;
 import java.util.List;
 import java.util.function.Supplier;
@@ -37,6 +37,8 @@ final class GameCalls {
   private final Game<Object> game;
   private final GameSpec spec;
   private Object state;
+  private Class<?> inputType;
+  private boolean inputTypeKnown;
 
   private GameCalls(Game<Object> game, GameSpec spec, Object state) {
     this.game = game;
@@ -63,14 +65,14 @@ final class GameCalls {
     return spec;
   }
 
-  Admission admit(PlayerId who, Identity identity) throws GameFailure {
-    Admission a = call("admit", () -> game.admit(state, who, identity));
+  Admission admit(PlayerId who, Identity identity, JsonNode options) throws GameFailure {
+    Admission a = call("admit", () -> game.admit(state, who, identity, options));
     if (a == null) throw new GameFailure("admit", new NullPointerException("admit returned null"));
     return a;
   }
 
-  Step<Object> join(PlayerId who, String name, Identity identity) throws GameFailure {
-    return step("join", () -> game.join(state, who, name, identity));
+  Step<Object> join(PlayerId who, String name, Identity identity, JsonNode options) throws GameFailure {
+    return step("join", () -> game.join(state, who, name, identity, options));
   }
 
   Step<Object> leave(PlayerId who, LeaveReason why) throws GameFailure {
@@ -83,12 +85,52 @@ final class GameCalls {
 
   /** What {@code forWhom} sees (null: the shared view), encoded as JSON bytes. */
   byte[] view(PlayerId forWhom) throws GameFailure {
-    return call("view", () -> Codec.writeJson(game.view(state, forWhom)));
+    return call("view", () -> GameJson.write(game.view(state, forWhom)));
+  }
+
+  /** The type the game's inputs decode to, or null (asked once). */
+  Class<?> inputType() throws GameFailure {
+    if (!inputTypeKnown) {
+      inputType = call("inputType", game::inputType);
+      inputTypeKnown = true;
+    }
+    return inputType;
+  }
+
+  /** The room is over: the game may release what its state holds. */
+  void dispose() throws GameFailure {
+    if (state == null) return;
+    Object s = state;
+    state = null;
+    call("dispose", () -> {
+      game.dispose(s);
+      return null;
+    });
+  }
+
+  /** A value a game handed over (an event's data), encoded as JSON bytes. */
+  static byte[] encode(String during, Object value) throws GameFailure {
+    return call(during, () -> GameJson.write(value));
+  }
+
+  /** A game's final result, encoded as JSON bytes. */
+  static byte[] result(Step<Object> finished) throws GameFailure {
+    return call("result", () -> GameJson.write(finished.result()));
+  }
+
+  /** A game's already-encoded view ({@link GameJson.RawJson}) as a tree, which the view line diffs. */
+  private static Object viewTree(Object view) {
+    if (!(view instanceof GameJson.RawJson raw)) return view;
+    try {
+      return GameJson.MAPPER.readTree(raw.json());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("the game's raw view is not JSON", e);
+    }
   }
 
   /** The next view of {@code line} (what {@code forWhom} sees, null: the shared view), rendered and diffed. */
   ViewDiff.Frame view(ViewDiff line, PlayerId forWhom) throws GameFailure {
-    return call("view", () -> line.next(game.view(state, forWhom)));
+    return call("view", () -> line.next(viewTree(game.view(state, forWhom))));
   }
 
   JsonNode snapshot() throws GameFailure {

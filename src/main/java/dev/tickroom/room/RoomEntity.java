@@ -3,8 +3,11 @@ package dev.tickroom.room;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tickroom.cluster.CborSerializable;
 import dev.tickroom.config.Settings;
+import dev.tickroom.metrics.Metrics;
+import dev.tickroom.metrics.TickMeter;
 import dev.tickroom.game.Admission;
 import dev.tickroom.game.Game;
+import dev.tickroom.game.GameJson;
 import dev.tickroom.game.GameRegistry;
 import dev.tickroom.game.Identity;
 import dev.tickroom.game.LeaveReason;
@@ -76,9 +79,15 @@ public final class RoomEntity {
   public interface Command extends CborSerializable {}
 
   /** Enter the room (or re-attach a session of a player who is already a member). */
-  public record Join(String player, String name, String game, ActorRef<RoomEvent> replyTo, Identity identity) implements Command {
+  public record Join(String player, String name, String game, ActorRef<RoomEvent> replyTo, Identity identity,
+      JsonNode options, Map<String, Object> label) implements Command {
+    /** v1.1: {@code options} for the game (null if none); {@code label}: the room's first label if this join creates it. */
+    public Join(String player, String name, String game, ActorRef<RoomEvent> replyTo, Identity identity) {
+      this(player, name, game, replyTo, identity, null, null);
+    }
+
     public Join(String player, String name, String game, ActorRef<RoomEvent> replyTo) {
-      this(player, name, game, replyTo, null);
+      this(player, name, game, replyTo, null, null, null);
     }
   }
 
@@ -115,7 +124,12 @@ public final class RoomEntity {
       implements Command, NoSerializationVerificationNeeded {}
 
   /** A room as the admin view and dashboard show it; {@code game} is null while no one has joined yet. */
-  public record Info(String roomId, String game, long tick, int players) implements CborSerializable {}
+  public record Info(String roomId, String game, long tick, int players, double tickWorkMs, double tickLatenessMs,
+      long overruns) implements CborSerializable {
+    public Info(String roomId, String game, long tick, int players) {
+      this(roomId, game, tick, players, 0, 0, 0);
+    }
+  }
 
   /** Sent by sharding at handoff and passivation: write the last snapshot to a majority, then stop. */
   public enum Stop implements Command { INSTANCE }
@@ -139,9 +153,13 @@ public final class RoomEntity {
 
   /** What a room needs from its node. */
   public record Deps(Settings.Rooms settings, GameRegistry games, SnapshotStore store, Metrics metrics,
-      LongSupplier millis, LongSupplier nanos) {
+      RoomListings listings, LongSupplier millis, LongSupplier nanos) {
+    public Deps(Settings.Rooms settings, GameRegistry games, SnapshotStore store, Metrics metrics, RoomListings listings) {
+      this(settings, games, store, metrics, listings, System::currentTimeMillis, System::nanoTime);
+    }
+
     public Deps(Settings.Rooms settings, GameRegistry games, SnapshotStore store, Metrics metrics) {
-      this(settings, games, store, metrics, System::currentTimeMillis, System::nanoTime);
+      this(settings, games, store, metrics, RoomListings.NONE);
     }
   }
 
@@ -225,6 +243,12 @@ public final class RoomEntity {
   /** Set when the room is closed (its game failed): the players who were members then. */
   private Set<String> closedMembers;
   private List<dev.tickroom.game.Input> pending = new ArrayList<>();
+  /** v1.1: the label (the creating filter, then what the game sets), tick timing, a finish to carry out. */
+  private Map<String, Object> label = Map.of();
+  /** The quick-join filter that opened this room (its matchmaker's key), or null. */
+  private Map<String, Object> openedBy;
+  private TickMeter meter;
+  private Step<Object> finishing;
   /** The shared view line: each tick's view rendered once, with its merge patch from the tick before. */
   private final ViewDiff sharedViews = new ViewDiff();
 
@@ -317,6 +341,7 @@ public final class RoomEntity {
     }
     game = GameCalls.restore(g, new RoomSeed(roomId, seed, Map.of()), snap.gameState(), snap.gameVersion());
     startTicking();
+    publishListing();
     log.info("room {} restored as incarnation {} at tick {} with {} members", roomId, incarnation, tick, members.size());
     if (members.isEmpty()) startIdleTimer();
     else writeSnapshot(); // claims the new incarnation at once: a zombie of the old one can no longer win
@@ -367,7 +392,8 @@ public final class RoomEntity {
     incarnation = 1;
     gameName = name;
     try {
-      game = GameCalls.create(g.get(), new RoomSeed(roomId, seed, Map.of()));
+      if (join.label() != null) label = openedBy = Step.checkLabel(join.label());
+      game = GameCalls.create(g.get(), new RoomSeed(roomId, seed, Map.of(), join.options()));
     } catch (GameFailure f) {
       join.replyTo().tell(new RoomEvent.Rejected(roomId, ErrorCode.ROOM_CLOSED,
           "the game of room '" + roomId + "' failed to start"));
@@ -375,12 +401,14 @@ public final class RoomEntity {
     }
     log.info("room {} created with game {}", roomId, name);
     startTicking();
+    Behavior<Command> next;
     try {
-      onJoin(join);
+      next = onJoin(join);
     } catch (GameFailure f) {
       return crash(f);
     }
-    return running();
+    // same: the room now runs; otherwise its game already finished
+    return next == Behaviors.<Command>same() ? running() : next;
   }
 
   private void startTicking() {
@@ -389,6 +417,8 @@ public final class RoomEntity {
     int hz = game.spec().tickHz();
     periodNanos = 1_000_000_000L / hz;
     timers.startTimerAtFixedRate(Tick.INSTANCE, Duration.ofNanos(periodNanos));
+    meter = new TickMeter(periodNanos);
+    meter.scheduleFrom(System.nanoTime());
     long intervalMs = settings.snapshotInterval().toMillis();
     snapshotEvery = (int) Math.max(1, intervalMs * hz / 1000);
   }
@@ -398,7 +428,7 @@ public final class RoomEntity {
   private Behavior<Command> running() {
     return Behaviors.receive(Command.class)
         .onMessage(Tick.class, contained(msg -> onTick()))
-        .onMessage(Input.class, this::onInput)
+        .onMessage(Input.class, contained(this::onInput))
         .onMessage(Join.class, contained(this::onJoin))
         .onMessage(Leave.class, contained(this::onLeave))
         .onMessage(Disconnect.class, contained(msg -> onGone(msg.player(), msg.session())))
@@ -407,7 +437,7 @@ public final class RoomEntity {
         .onMessage(AttachLocal.class, this::onAttachLocal)
         .onMessage(GetInfo.class, this::answerInfo)
         .onMessage(Written.class, this::onWritten)
-        .onMessage(IdleTimeout.class, msg -> members.isEmpty() ? finish(deps.store().remove(roomId), "removal", false) : Behaviors.same())
+        .onMessage(IdleTimeout.class, msg -> members.isEmpty() ? endForGood("removal") : Behaviors.same())
         .onMessage(Stop.class, contained(msg -> {
           stopAfterWrite = true; // sharding asked: whatever the last write is (a tombstone too), stop after it
           return onHandOff();
@@ -454,15 +484,20 @@ public final class RoomEntity {
     }
     PlayerId who = PlayerId.of(join.player());
     Identity identity = join.identity() != null ? join.identity() : Identity.anonymous();
-    Admission admission = game.admit(who, identity);
+    Admission admission = game.admit(who, identity, join.options());
     if (!admission.accepted()) {
       join.replyTo().tell(new RoomEvent.Rejected(roomId, admission.code(), admission.message()));
       return Behaviors.same();
     }
     Member member = new Member(join.player(), join.name(), join.replyTo());
     addMember(member);
-    apply(game.join(who, join.name(), identity));
-    if (members.get(member.id) == member) sendJoined(member);
+    // joined first (with the state after the join), then the step's effects: an event to the new member
+    // must reach a session that already knows it is in this room
+    Step<Object> step = game.join(who, join.name(), identity, join.options());
+    if (!step.kicks().contains(who)) sendJoined(member);
+    apply(step);
+    publishListing();
+    if (finishing != null) return finishNow(false);
     return Behaviors.same();
   }
 
@@ -477,7 +512,7 @@ public final class RoomEntity {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onInput(Input input) {
+  private Behavior<Command> onInput(Input input) throws GameFailure {
     Member member = members.get(input.player());
     if (member == null) return Behaviors.same(); // late input from a player who already left
     // sent before the member's session noticed that the room moved (sharding buffered them meanwhile, maybe
@@ -488,13 +523,24 @@ public final class RoomEntity {
           "more than " + settings.maxInputsPerTick() + " inputs in one tick; input " + input.seq() + " dropped"));
       return Behaviors.same();
     }
+    Object value = null;
+    Class<?> type = game.inputType();
+    if (type != null) {
+      try {
+        value = GameJson.decode(input.data(), type);
+      } catch (GameJson.BadInput e) {
+        member.ref.tell(new RoomEvent.Error(roomId, ErrorCode.BAD_INPUT, "input " + input.seq() + ": " + e.getMessage()));
+        return Behaviors.same();
+      }
+    }
     member.pending++;
-    pending.add(new dev.tickroom.game.Input(PlayerId.of(input.player()), input.seq(), input.data()));
+    pending.add(new dev.tickroom.game.Input(PlayerId.of(input.player()), input.seq(), input.data(), value));
     return Behaviors.same();
   }
 
   private Behavior<Command> onTick() throws GameFailure {
     long start = deps.nanos().getAsLong();
+    meter.begin(System.nanoTime());
     tick++;
     List<dev.tickroom.game.Input> batch = pending;
     pending = new ArrayList<>();
@@ -504,10 +550,12 @@ public final class RoomEntity {
       Member m = members.get(in.player().value());
       if (m != null && in.seq() > m.ack) m.ack = in.seq();
     }
-    broadcastState();
+    long bytes = broadcastState();
+    if (finishing != null) return finishNow(true);
     if (tick % snapshotEvery == 0 && !members.isEmpty()) writeSnapshot();
     long took = deps.nanos().getAsLong() - start;
     deps.metrics().tick(took);
+    deps.metrics().roomTick(gameName, meter.end(System.nanoTime()), bytes);
     if (took > periodNanos) onOverrun(took);
     return Behaviors.same();
   }
@@ -525,16 +573,23 @@ public final class RoomEntity {
     }
   }
 
-  private void broadcastState() throws GameFailure {
-    if (members.isEmpty()) return;
+  /** Sends this tick's state to every attached member; returns the bytes of state sent. */
+  private long broadcastState() throws GameFailure {
+    if (members.isEmpty()) return 0;
+    long bytes = 0;
     if (game.spec().sharedView()) {
       ViewDiff.Frame view = game.view(sharedViews, null);
       for (Member m : members.values()) sendState(m, view);
+      bytes = (long) view.full().length * members.size();
     } else {
       for (Member m : members.values()) {
-        if (m.attached) sendState(m, game.view(m.views, PlayerId.of(m.id)));
+        if (!m.attached) continue;
+        ViewDiff.Frame view = game.view(m.views, PlayerId.of(m.id));
+        sendState(m, view);
+        bytes += view.full().length;
       }
     }
+    return bytes;
   }
 
   private void sendState(Member m, ViewDiff.Frame view) {
@@ -547,14 +602,14 @@ public final class RoomEntity {
     Member member = members.get(leave.player());
     if (member != null) removeMember(member, LeaveReason.LEFT);
     if (member == null || !member.ref.equals(leave.replyTo())) leave.replyTo().tell(new RoomEvent.Left(roomId));
-    return Behaviors.same();
+    return finishing != null ? finishNow(false) : Behaviors.same();
   }
 
   private Behavior<Command> onGone(String player, ActorRef<RoomEvent> ref) throws GameFailure {
     Member member = members.get(player);
     // a stale notice about a session this member has already replaced is ignored
     if (member != null && member.ref.equals(ref)) removeMember(member, LeaveReason.DISCONNECTED);
-    return Behaviors.same();
+    return finishing != null ? finishNow(false) : Behaviors.same();
   }
 
   private Behavior<Command> onChat(Chat chat) {
@@ -570,6 +625,20 @@ public final class RoomEntity {
       Member m = members.get(n.to().value());
       if (m != null) m.ref.tell(new RoomEvent.Error(roomId, n.code(), n.message()));
     }
+    for (Step.Event e : step.events()) {
+      RoomEvent.GameEvent event = new RoomEvent.GameEvent(roomId, e.name(), GameCalls.encode("event", e.data()));
+      if (e.to() == null) members.values().forEach(m -> m.ref.tell(event));
+      else if (members.containsKey(e.to().value())) members.get(e.to().value()).ref.tell(event);
+    }
+    if (step.label() != null) {
+      Map<String, Object> merged = new LinkedHashMap<>(label);
+      merged.putAll(step.label());
+      if (!merged.equals(label)) {
+        label = Map.copyOf(merged);
+        publishListing();
+      }
+    }
+    if (step.finished() && finishing == null) finishing = step;
     for (PlayerId kicked : step.kicks()) {
       Member m = members.get(kicked.value());
       if (m != null) removeMember(m, LeaveReason.KICKED);
@@ -598,10 +667,55 @@ public final class RoomEntity {
     if (why != LeaveReason.DISCONNECTED) member.ref.tell(new RoomEvent.Left(roomId));
     if (members.isEmpty()) startIdleTimer();
     apply(game.leave(PlayerId.of(member.id), why));
+    publishListing();
   }
 
   private void startIdleTimer() {
     timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idleTimeout());
+  }
+
+  /** Tells the lobby and the matchmakers who is in this room and its label. */
+  private void publishListing() {
+    deps.listings().publish(listing());
+  }
+
+  private RoomListing listing() {
+    return new RoomListing(roomId, gameName, List.copyOf(members.keySet()), game.spec().maxPlayers(), label,
+        deps.listings().node(), openedBy);
+  }
+
+  /**
+   * The game finished: every member already has the final state; now each gets {@code left} with the
+   * result, and the room ends for good (its snapshot and listing go, the game disposes of the state).
+   */
+  private Behavior<Command> finishNow(boolean stateSent) throws GameFailure {
+    byte[] result = GameCalls.result(finishing);
+    if (!stateSent) broadcastState(); // finished on a join or leave: the final state first
+    RoomEvent.Finished finished = new RoomEvent.Finished(roomId, result);
+    for (Member m : members.values()) {
+      ctx.unwatch(m.ref);
+      m.ref.tell(finished);
+    }
+    deps.metrics().playersChanged(-members.size());
+    members.clear();
+    log.info("room {} (game {}) finished at tick {}", roomId, gameName, tick);
+    return endForGood("removal after the game finished");
+  }
+
+  /** The room is over for good: dispose of the game state, forget the listing, remove the snapshot, stop. */
+  private Behavior<Command> endForGood(String what) {
+    dispose();
+    if (game != null) deps.listings().remove(listing(), true);
+    return finish(deps.store().remove(roomId), what, false);
+  }
+
+  private void dispose() {
+    if (game == null) return;
+    try {
+      game.dispose();
+    } catch (GameFailure f) {
+      log.error("room {}: game {} failed in dispose", roomId, gameName, f.getCause());
+    }
   }
 
   // ------------------------------------------------------------------ snapshots
@@ -637,6 +751,7 @@ public final class RoomEntity {
 
   /** Sharding moves the room (SIGTERM, rebalance): its last snapshot reaches a majority before it stops. */
   private Behavior<Command> onHandOff() throws GameFailure {
+    deps.listings().remove(listing(), false);
     if (members.isEmpty()) return finish(deps.store().remove(roomId), "removal at hand-off", true);
     log.info("room {} handing off at tick {} with {} members", roomId, tick, members.size());
     return finish(deps.store().save(snapshot()), "hand-off snapshot", true);
@@ -729,7 +844,9 @@ public final class RoomEntity {
   }
 
   private Behavior<Command> answerInfo(GetInfo msg) {
-    msg.replyTo().tell(new Info(roomId, gameName, tick, members.size()));
+    if (meter == null) msg.replyTo().tell(new Info(roomId, gameName, tick, members.size()));
+    else msg.replyTo().tell(new Info(roomId, gameName, tick, members.size(), meter.workMillis(), meter.latenessMillis(),
+        meter.overruns()));
     return Behaviors.same();
   }
 
@@ -759,6 +876,10 @@ public final class RoomEntity {
     deps.metrics().playersChanged(-members.size());
     members.clear();
     pending.clear();
+    if (game != null) {
+      deps.listings().remove(listing(), true);
+      dispose();
+    }
     if (ticking) deps.metrics().roomStopped();
     ticking = false;
     return finish(deps.store().save(RoomSnapshot.tombstone(roomId, gameName, incarnation, tick, former,

@@ -44,6 +44,12 @@ public sealed interface RoomEvent extends CborSerializable {
   /** The member is out of the room: it left, or the game removed it. */
   record Left(String roomId) implements RoomEvent {}
 
+  /** v1.1: the game finished; the member is out of the room. {@code result} is JSON ("null" if none). */
+  record Finished(String roomId, byte[] result) implements RoomEvent {}
+
+  /** v1.1: a game's own message ({@code data} is JSON) for this member. */
+  record GameEvent(String roomId, String name, byte[] data) implements RoomEvent {}
+
   /** Another session of the same player (a resume on a new connection) took this member's place. */
   record Replaced(String roomId) implements RoomEvent {}
 

@@ -46,7 +46,10 @@ public final class RoomFormats {
     }
   }
 
-  /** {@link RoomEntity.Join}. 2: {@code identity} (the verified identity); absent in 1, read as null: anonymous. */
+  /**
+   * {@link RoomEntity.Join}. 2: {@code identity} (the verified identity), {@code options} and {@code label};
+   * absent in 1, read as null: an anonymous player, no options, no label.
+   */
   public static final class Join extends JacksonMigration {
     @Override
     public int currentVersion() {

@@ -212,6 +212,37 @@ class BrowserTest {
     }
   }
 
+  // ------------------------------------------------------------------ dash: quick join, events, room list
+
+  @Test
+  void twoQuickJoinsOfDashMeetInOneRoomCountDownAndRace() throws Exception {
+    List<Page> racers = new ArrayList<>();
+    for (String name : List.of("dora", "dave")) {
+      Page p = launch(name).open(base + "/?name=" + name + "&game=dash");
+      p.click("quick-join");
+      p.awaitAttribute("status", "data-state", "in-room");
+      assertEquals("dash", p.js("return window.tickroomDemo.game;"));
+      racers.add(p);
+    }
+    Object room = racers.get(0).js("return window.tickroomDemo.room;");
+    assertEquals(room, racers.get(1).js("return window.tickroomDemo.room;"), "both quick joins found the same room");
+    for (Page p : racers) {
+      assertTrue(p.element("dash-canvas").isDisplayed(), p.label + ": the dash canvas is shown");
+      p.await("the race after the countdown", Duration.ofSeconds(20), () ->
+          "racing".equals(p.attribute("dash-status", "data-phase")) ? true : null);
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> events = (List<Map<String, Object>>) p.js("return window.tickroomDemo.events;");
+      assertTrue(events.stream().anyMatch(e -> "countdown".equals(e.get("name"))), "countdown events: " + events);
+      assertTrue(events.stream().anyMatch(e -> "rules".equals(e.get("name"))), "the rules, sent to each racer: " + events);
+    }
+    Page lobby = racers.get(0);
+    lobby.click("list-rooms");
+    List<String> row = lobby.await("the room list with the dash room", () -> lobby.tableRows("lobby-rooms").stream()
+        .filter(r -> r.get(0).equals(room)).findFirst().orElse(null));
+    assertEquals(List.of(String.valueOf(room), "dash", "2/8"), row.subList(0, 3));
+    assertTrue(row.get(3).contains("phase=racing"), "the label follows the phase: " + row);
+  }
+
   // ------------------------------------------------------------------ dashboard
 
   @Test
@@ -228,7 +259,14 @@ class BrowserTest {
     assertEquals("arena", row.get(1));
     assertTrue(Long.parseLong(row.get(3).replaceAll("\\D", "")) > 0, "the room is ticking: " + row);
     String self = (String) dash.js("return window.tickroomDashboard.last.node;");
-    assertTrue(row.get(4).startsWith(self), "the room's node: " + row);
+    assertTrue(row.get(7).startsWith(self), "the room's node: " + row);
+    assertTrue(Double.parseDouble(row.get(4)) >= 0, "tick work ms: " + row);
+
+    // the charts: ECharts loaded from the node itself, drawing the samples kept so far
+    dash.await("two samples in the charts' history", () ->
+        ((Number) dash.js("return (window.tickroomDashboard.history || []).length;")).intValue() >= 2 ? true : null);
+    assertEquals(Boolean.TRUE, dash.js("return typeof echarts === 'object' && !!echarts.getInstanceByDom(document.getElementById('chart-ticks'));"));
+    assertEquals(Boolean.TRUE, dash.js("return document.querySelectorAll('#charts canvas').length >= 4;"));
 
     List<List<String>> members = dash.tableRows("members");
     assertEquals(1, members.size(), "one node: " + members);

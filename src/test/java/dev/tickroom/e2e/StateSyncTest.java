@@ -1,6 +1,7 @@
 package dev.tickroom.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -118,6 +119,13 @@ class StateSyncTest {
       int[][] moves = {{0, 0}, {1, 3}, {0, 1}, {1, 4}, {0, 2}}; // X takes the top row
       SyncClient[] players = {x, o};
       for (int i = 0; i < moves.length; i++) {
+        if (i == moves.length - 1) {
+          // enough ticks to compare before the winning move: a finished game ends its room (v1.1)
+          for (int k = 0; k < 10; k++) {
+            x.await("state");
+            o.await("state");
+          }
+        }
         SyncClient p = players[moves[i][0]];
         p.send("{\"type\":\"input\",\"seq\":" + (i + 1) + ",\"data\":{\"cell\":" + moves[i][1] + "}}");
         for (;;) {
@@ -125,10 +133,11 @@ class StateSyncTest {
           if (s.get("ack").asLong() >= i + 1) break;
         }
       }
-      for (int i = 0; i < 5; i++) {
-        x.await("state");
-        o.await("state");
-      }
+      // the final state, then left {reason: finished, result}
+      JsonNode left = x.await("left");
+      assertEquals("finished", left.get("reason").asText());
+      assertFalse(left.get("result").get("winner").isNull(), "the result names the winner: " + left);
+      assertEquals("finished", o.await("left").get("reason").asText());
       // read both up to the same tick
       long lastX = x.byTick.keySet().stream().max(Long::compare).get();
       while (o.byTick.keySet().stream().max(Long::compare).get() < lastX) o.await("state");

@@ -96,7 +96,8 @@ class RoomEntityTest {
   static RoomEntity.Deps deps(SnapshotStore store, dev.tickroom.metrics.Metrics metrics, java.util.function.LongSupplier nanos) {
     Settings.Rooms rooms = Settings.from(testKit.system().settings().config()).rooms();
     Map<String, Game<?>> games = Map.of("counter", new CounterGame(), "other", new CounterGame("other", 3));
-    return new RoomEntity.Deps(rooms, new GameRegistry(games, "counter"), store, metrics, System::currentTimeMillis, nanos);
+    return new RoomEntity.Deps(rooms, new GameRegistry(games, "counter"), store, metrics, RoomListings.NONE,
+        System::currentTimeMillis, nanos);
   }
 
   static ActorRef<RoomEntity.Command> room(String id, RoomEntity.Deps deps) {

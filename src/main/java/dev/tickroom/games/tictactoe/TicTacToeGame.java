@@ -24,7 +24,8 @@ import java.util.List;
  * a rejected move changes nothing and is answered with one error, checked in this order:
  * {@code game_over}, {@code waiting_for_opponent}, {@code not_your_turn} (also for a player without a
  * seat), {@code bad_move} (missing or invalid cell), {@code cell_taken}. A finished game (a line of three,
- * or a full board: winner {@code "draw"}) ends with {@link Step#finish()}.
+ * or a full board: winner {@code "draw"}) ends with {@link Step#finish(Object)} and the result
+ * {@code {"winner": ...}}: the room sends the final state, then {@code left} with the result, and ends.
  *
  * <p>Leaving:
  * <ul>
@@ -94,7 +95,7 @@ public final class TicTacToeGame implements Game<TicTacToeState> {
       s.x = null; // only X can be seated while waiting
     } else if (s.playing() && why != LeaveReason.DISCONNECTED) {
       s.winner = s.seat(mark.other()).player.value();
-      step.finish();
+      step.finish(result(s));
     } else {
       Seat seat = s.seat(mark);
       seat.present = false;
@@ -117,8 +118,13 @@ public final class TicTacToeGame implements Game<TicTacToeState> {
         s.winner = s.seat(s.turn.other()).player.value();
       }
     }
-    if (!wasOver && s.over()) step.finish();
+    if (!wasOver && s.over()) step.finish(result(s));
     return step;
+  }
+
+  /** The result a finished game ends its room with: {@code {"winner": "<id>" | "draw"}}. */
+  static java.util.Map<String, String> result(TicTacToeState s) {
+    return java.util.Map.of("winner", s.winner);
   }
 
   private static void applyMove(TicTacToeState s, Input input, Step<TicTacToeState> step) {
