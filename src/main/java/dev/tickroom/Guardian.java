@@ -4,7 +4,9 @@ import static org.apache.pekko.http.javadsl.server.Directives.concat;
 
 import dev.tickroom.cluster.Formation;
 import dev.tickroom.cluster.GameEndpoints;
+import dev.tickroom.cluster.MembershipWatch;
 import dev.tickroom.cluster.Replicated;
+import dev.tickroom.config.ClusterSettings;
 import dev.tickroom.config.Settings;
 import dev.tickroom.game.GameRegistry;
 import dev.tickroom.metrics.Metrics;
@@ -82,13 +84,19 @@ public final class Guardian {
     Metrics metrics = Metrics.prometheus();
     ClusterSharding sharding = ClusterSharding.get(system);
     RoomEntity.Deps roomDeps = new RoomEntity.Deps(settings.rooms(), games, new ReplicatedSnapshotStore(replicated), metrics);
-    sharding.init(Entity.of(RoomEntity.TYPE_KEY, ec -> RoomEntity.create(ec.getEntityId(), roomDeps, ec.getShard()))
+    sharding.init(Entity.of(RoomEntity.TYPE_KEY, ec -> {
+          // the moment sharding (re)starts a room here: FailoverIT tells shard restart from snapshot load by it
+          log.info("room {} starting on this node", ec.getEntityId());
+          return RoomEntity.create(ec.getEntityId(), roomDeps, ec.getShard());
+        })
         .withStopMessage(RoomEntity.Stop.INSTANCE));
 
     SessionRegistry sessions = new SessionRegistry();
     metrics.connectionsGauge("tcp", () -> sessions.count("tcp"));
     metrics.connectionsGauge("ws", () -> sessions.count("ws"));
     GameEndpoints endpoints = new GameEndpoints(system, replicated);
+    ClusterSettings clusterSettings = ClusterSettings.from(system.settings().config());
+    ctx.spawn(MembershipWatch.create(endpoints, clusterSettings.sbrStrategy()), "membership-watch");
     CompletableFuture<String> endpoint = new CompletableFuture<>();
     ctx.spawn(NodeStatus.create(sessions, metrics, endpoint, settings.askTimeout()), "node-status");
 
@@ -131,7 +139,7 @@ public final class Guardian {
       nodeName.complete(settings.nodeName().isEmpty() ? advertised : settings.nodeName());
       endpoint.complete(advertised);
       endpoints.publish(advertised);
-      leaveGracefully(system, binding, web, sessions, endpoints);
+      leaveGracefully(system, binding, web, sessions, endpoints, clusterSettings);
       log.info("game port listening on {}:{}; clients reach this node at {}", settings.gameHost(), addr.getPort(), advertised);
       management.whenComplete((uri, merr) -> {
         if (merr != null) {
@@ -160,26 +168,29 @@ public final class Guardian {
     return host + ":" + port;
   }
 
-  /**
-   * On SIGTERM (CoordinatedShutdown): first tell every client where to reconnect and let the sessions
-   * close, then unbind the game port; sharding then hands the rooms off to other nodes.
-   */
   private static String hostOf(String endpoint) {
     return endpoint.substring(0, endpoint.lastIndexOf(':'));
   }
 
+  /**
+   * On SIGTERM, or when this node downs itself (CoordinatedShutdown), in this order: unbind the game and
+   * HTTP ports, so no client can connect to a node that is going; then tell every client `reconnect` with
+   * the nodes this node last saw alive and wait (bounded) for them to go; then sharding hands the rooms
+   * off (cluster-sharding-shutdown-region) and the node leaves the cluster.
+   */
   private static void leaveGracefully(ActorSystem<?> system, Tcp.ServerBinding binding, ServerBinding web,
-      SessionRegistry sessions, GameEndpoints endpoints) {
+      SessionRegistry sessions, GameEndpoints endpoints, ClusterSettings clusterSettings) {
     CoordinatedShutdown cs = CoordinatedShutdown.get(system);
-    cs.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tell-clients-to-reconnect", () -> {
-      CompletionStage<Done> done = endpoints.others().thenCompose(others -> {
-        log.info("leaving the cluster: sending reconnect {} to {} clients", others, sessions.count());
-        sessions.tellAll(new PlayerSession.NodeLeaving(others));
-        return sessions.whenEmpty();
-      }).thenApply(v -> Done.getInstance());
-      return done.toCompletableFuture().completeOnTimeout(Done.getInstance(), 4, TimeUnit.SECONDS);
-    });
     cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-game-port", () -> binding.unbind().thenApply(x -> Done.getInstance()));
     cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-http-port", () -> web.unbind().thenApply(x -> Done.getInstance()));
+    cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "tell-clients-to-reconnect", () -> {
+      CompletionStage<Done> done = endpoints.reconnectTargets().thenCompose(targets -> {
+        log.info("leaving the cluster ({}): sending reconnect {} to {} clients", cs.getShutdownReason().map(Object::toString).orElse("?"),
+            targets, sessions.count());
+        sessions.tellAll(new PlayerSession.NodeLeaving(targets));
+        return sessions.whenEmpty();
+      }).thenApply(v -> Done.getInstance());
+      return done.toCompletableFuture().completeOnTimeout(Done.getInstance(), clusterSettings.reconnectDrain().toMillis(), TimeUnit.MILLISECONDS);
+    });
   }
 }
