@@ -75,7 +75,9 @@ public final class GameEndpoints {
   public CompletionStage<List<String>> reconnectTargets() {
     return all().thenApply(map -> {
       Map<String, String> known = map.isEmpty() ? lastEndpoints : map;
-      return targets(lastAlive, known, selfAddress(), selfEndpoint);
+      ClusterEvent.CurrentClusterState state = Cluster.get(system).state();
+      List<String> alive = aliveOthers(state.getMembers(), state.getUnreachable(), selfAddress());
+      return targets(alive.isEmpty() ? lastAlive : alive, known, selfAddress(), selfEndpoint);
     });
   }
 

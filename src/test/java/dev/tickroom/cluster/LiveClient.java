@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  */
 final class LiveClient implements AutoCloseable {
   /** One state as the client saw it. */
-  record Sample(long millis, String room, long tick) {}
+  record Sample(long millis, String room, long tick, String via) {}
 
   /** A `reconnect` (or a lost connection) and how long until the first state of the room afterwards. */
   record Resume(long atMillis, boolean told, List<String> nodes, String via, long firstStateMillis) {}
@@ -146,7 +146,9 @@ final class LiveClient implements AutoCloseable {
         // reset: the node died or was cut off
       }
       if (closed) return;
+      // like a real client, start at a random one of the nodes named, so that a node's players spread out
       List<String> targets = new ArrayList<>(nodes);
+      java.util.Collections.rotate(targets, targets.isEmpty() ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextInt(targets.size()));
       for (String f : fallback.get()) if (!targets.contains(f)) targets.add(f);
       if (!reconnect(told, targets)) return;
     }
@@ -170,7 +172,7 @@ final class LiveClient implements AutoCloseable {
       case "state" -> {
         long t = m.path("tick").asLong();
         String r = m.path("room").asText();
-        samples.add(new Sample(now, r, t));
+        samples.add(new Sample(now, r, t, endpoint));
         synchronized (this) {
           if (lastTick >= 0 && t <= lastTick && !resyncAllowed) backwards.add(r + " " + lastTick + " then " + t);
           lastTick = t;
