@@ -24,10 +24,12 @@ import dev.tickroom.room.ReplicatedSnapshotStore;
 import dev.tickroom.room.RoomEntity;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -94,7 +96,7 @@ public final class Guardian {
     SessionRegistry sessions = new SessionRegistry();
     metrics.connectionsGauge("tcp", () -> sessions.count("tcp"));
     metrics.connectionsGauge("ws", () -> sessions.count("ws"));
-    GameEndpoints endpoints = new GameEndpoints(system, replicated);
+    GameEndpoints endpoints = new GameEndpoints(system, new Replicated(system, Duration.ofSeconds(1)));
     ClusterSettings clusterSettings = ClusterSettings.from(system.settings().config());
     ctx.spawn(MembershipWatch.create(endpoints, clusterSettings.sbrStrategy()), "membership-watch");
     CompletableFuture<String> endpoint = new CompletableFuture<>();
@@ -112,10 +114,15 @@ public final class Guardian {
         System::nanoTime,
         System::currentTimeMillis);
     AtomicLong ids = new AtomicLong();
+    // set once the node is leaving: a session whose connection was accepted just before the port unbound
+    // but registered after the clients were told still gets `reconnect`
+    AtomicReference<List<String>> leavingTargets = new AtomicReference<>();
     Function<String, SessionFlow.Spawner> spawner = transport -> (connection, inputs) -> {
       ActorRef<PlayerSession.Command> session = system.systemActorOf(
           PlayerSession.create(sessionDeps, connection, inputs), transport + "-session-" + ids.incrementAndGet(), Props.empty());
       sessions.register(session, transport);
+      List<String> leaving = leavingTargets.get();
+      if (leaving != null) session.tell(new PlayerSession.NodeLeaving(leaving));
       return session;
     };
 
@@ -139,7 +146,7 @@ public final class Guardian {
       nodeName.complete(settings.nodeName().isEmpty() ? advertised : settings.nodeName());
       endpoint.complete(advertised);
       endpoints.publish(advertised);
-      leaveGracefully(system, binding, web, sessions, endpoints, clusterSettings);
+      leaveGracefully(system, binding, web, sessions, endpoints, clusterSettings, leavingTargets);
       log.info("game port listening on {}:{}; clients reach this node at {}", settings.gameHost(), addr.getPort(), advertised);
       management.whenComplete((uri, merr) -> {
         if (merr != null) {
@@ -179,7 +186,8 @@ public final class Guardian {
    * off (cluster-sharding-shutdown-region) and the node leaves the cluster.
    */
   private static void leaveGracefully(ActorSystem<?> system, Tcp.ServerBinding binding, ServerBinding web,
-      SessionRegistry sessions, GameEndpoints endpoints, ClusterSettings clusterSettings) {
+      SessionRegistry sessions, GameEndpoints endpoints, ClusterSettings clusterSettings,
+      AtomicReference<List<String>> leavingTargets) {
     CoordinatedShutdown cs = CoordinatedShutdown.get(system);
     cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-game-port", () -> binding.unbind().thenApply(x -> Done.getInstance()));
     cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-http-port", () -> web.unbind().thenApply(x -> Done.getInstance()));
@@ -187,6 +195,7 @@ public final class Guardian {
       CompletionStage<Done> done = endpoints.reconnectTargets().thenCompose(targets -> {
         log.info("leaving the cluster ({}): sending reconnect {} to {} clients", cs.getShutdownReason().map(Object::toString).orElse("?"),
             targets, sessions.count());
+        leavingTargets.set(targets);
         sessions.tellAll(new PlayerSession.NodeLeaving(targets));
         return sessions.whenEmpty();
       }).thenApply(v -> Done.getInstance());

@@ -1,10 +1,12 @@
 package dev.tickroom.cluster;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.ClusterEvent;
@@ -30,6 +32,7 @@ public final class GameEndpoints {
   private volatile Map<String, String> lastEndpoints = Map.of();
   private volatile String selfEndpoint = "";
 
+  /** @param replicated with a short timeout: a node going away must not wait long for an unreachable majority */
   public GameEndpoints(ActorSystem<?> system, Replicated replicated) {
     this.system = system;
     this.replicated = replicated;
@@ -73,11 +76,17 @@ public final class GameEndpoints {
    * (a one-node cluster) this node's own endpoint, where a restarted node will listen again.
    */
   public CompletionStage<List<String>> reconnectTargets() {
-    return all().thenApply(map -> {
-      Map<String, String> known = map.isEmpty() ? lastEndpoints : map;
-      ClusterEvent.CurrentClusterState state = Cluster.get(system).state();
-      List<String> alive = aliveOthers(state.getMembers(), state.getUnreachable(), selfAddress());
-      return targets(alive.isEmpty() ? lastAlive : alive, known, selfAddress(), selfEndpoint);
+    ClusterEvent.CurrentClusterState state = Cluster.get(system).state();
+    List<String> current = aliveOthers(state.getMembers(), state.getUnreachable(), selfAddress());
+    List<String> alive = current.isEmpty() ? lastAlive : current;
+    return all().thenCompose(local -> {
+      // a node that joined moments ago may not have gossiped its endpoint here yet: ask the others
+      if (!local.isEmpty() && local.keySet().containsAll(alive)) return CompletableFuture.completedFuture(local);
+      return replicated.get(KEY).thenApply(m -> m.map(LWWMap::getEntries).orElse(local));
+    }).thenApply(map -> {
+      Map<String, String> known = new HashMap<>(lastEndpoints);
+      known.putAll(map);
+      return targets(alive, known, selfAddress(), selfEndpoint);
     });
   }
 
