@@ -182,8 +182,9 @@ public final class Guardian {
   /**
    * On SIGTERM, or when this node downs itself (CoordinatedShutdown), in this order: unbind the game and
    * HTTP ports, so no client can connect to a node that is going; then tell every client `reconnect` with
-   * the nodes this node last saw alive and wait (bounded) for them to go; then sharding hands the rooms
-   * off (cluster-sharding-shutdown-region) and the node leaves the cluster.
+   * the nodes this node last saw alive; then sharding hands the rooms off (cluster-sharding-shutdown-region)
+   * while the clients go, and the node leaves the cluster; the actor system ends once the clients are gone
+   * (bounded by reconnect-drain).
    */
   private static void leaveGracefully(ActorSystem<?> system, Tcp.ServerBinding binding, ServerBinding web,
       SessionRegistry sessions, GameEndpoints endpoints, ClusterSettings clusterSettings,
@@ -191,15 +192,18 @@ public final class Guardian {
     CoordinatedShutdown cs = CoordinatedShutdown.get(system);
     cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-game-port", () -> binding.unbind().thenApply(x -> Done.getInstance()));
     cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-http-port", () -> web.unbind().thenApply(x -> Done.getInstance()));
-    cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "tell-clients-to-reconnect", () -> {
-      CompletionStage<Done> done = endpoints.reconnectTargets().thenCompose(targets -> {
-        log.info("leaving the cluster ({}): sending reconnect {} to {} clients", cs.getShutdownReason().map(Object::toString).orElse("?"),
-            targets, sessions.count());
-        leavingTargets.set(targets);
-        sessions.tellAll(new PlayerSession.NodeLeaving(targets));
-        return sessions.whenEmpty();
-      }).thenApply(v -> Done.getInstance());
-      return done.toCompletableFuture().completeOnTimeout(Done.getInstance(), clusterSettings.reconnectDrain().toMillis(), TimeUnit.MILLISECONDS);
-    });
+    cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "tell-clients-to-reconnect", () ->
+        endpoints.reconnectTargets().thenApply(targets -> {
+          log.info("leaving the cluster ({}): sending reconnect {} to {} clients",
+              cs.getShutdownReason().map(Object::toString).orElse("?"), targets, sessions.count());
+          leavingTargets.set(targets);
+          sessions.tellAll(new PlayerSession.NodeLeaving(targets));
+          return Done.getInstance();
+        }));
+    // the rooms' hand-off need not wait for the clients to go (their sessions close while it runs); the
+    // actor system must, so that every `reconnect` is flushed before the connections drop
+    cs.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "wait-for-clients-to-go", () ->
+        sessions.whenEmpty().thenApply(v -> Done.getInstance()).toCompletableFuture()
+            .completeOnTimeout(Done.getInstance(), clusterSettings.reconnectDrain().toMillis(), TimeUnit.MILLISECONDS));
   }
 }
