@@ -120,7 +120,9 @@ start_node() { # name [VAR=value...]: extra environment for the node
   read -r -a opts <<<"$BENCH_JAVA_OPTS"
   read -r -a extra <<<"$NODE_EXTRA_OPTS"
   log "starting node ($name): $JAVA ${opts[*]} ${extra[*]} -jar $TICKROOM_JAR (game port 127.0.0.1:$BENCH_GAME_PORT)"
-  env "$@" GAME_HOST=127.0.0.1 GAME_PORT="$BENCH_GAME_PORT" HTTP_HOST=127.0.0.1 HTTP_PORT="$BENCH_HTTP_PORT" \
+  # every load generator connection comes from 127.0.0.1: lift the per-address (and per-node) connection caps
+  env MAX_CONNECTIONS=1000000 MAX_CONNECTIONS_PER_ADDRESS=1000000 \
+    "$@" GAME_HOST=127.0.0.1 GAME_PORT="$BENCH_GAME_PORT" HTTP_HOST=127.0.0.1 HTTP_PORT="$BENCH_HTTP_PORT" \
     CLUSTER_HOST=127.0.0.1 CLUSTER_PORT="$BENCH_CLUSTER_PORT" MANAGEMENT_PORT="$BENCH_MGMT_PORT" SEED_NODES='' \
     "$JAVA" "${opts[@]}" "${extra[@]}" "$MARKER" -jar "$TICKROOM_JAR" >"$NODE_LOG" 2>&1 </dev/null &
   NODE_PID=$!

@@ -7,14 +7,19 @@ import dev.tickroom.cluster.GameEndpoints;
 import dev.tickroom.cluster.MembershipWatch;
 import dev.tickroom.cluster.Replicated;
 import dev.tickroom.config.ClusterSettings;
+import dev.tickroom.config.EdgeSettings;
 import dev.tickroom.config.Settings;
 import dev.tickroom.game.GameRegistry;
 import dev.tickroom.metrics.Metrics;
+import dev.tickroom.net.ConnectionGate;
+import dev.tickroom.net.ConnectionLimiter;
 import dev.tickroom.net.SessionFlow;
+import dev.tickroom.net.TlsContext;
 import dev.tickroom.net.TcpGateway;
 import dev.tickroom.net.WebSocketGateway;
 import dev.tickroom.ops.ClusterStatus;
 import dev.tickroom.ops.NodeStatus;
+import dev.tickroom.ops.Ops;
 import dev.tickroom.ops.WebRoutes;
 import dev.tickroom.player.PlayerSession;
 import dev.tickroom.player.ReplicatedPlayerDirectory;
@@ -41,7 +46,10 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import javax.net.ssl.SSLContext;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Tcp;
@@ -78,6 +86,7 @@ public final class Guardian {
   private static Behavior<Command> start(ActorContext<Command> ctx, CompletableFuture<Started> started) {
     ActorSystem<Void> system = ctx.getSystem();
     Settings settings = Settings.from(system.settings().config());
+    EdgeSettings edges = EdgeSettings.from(system.settings().config());
     GameRegistry games = GameRegistry.fromClassNames(settings.games(), settings.rooms().defaultGame());
 
     CompletionStage<String> management = Formation.start(system);
@@ -100,7 +109,13 @@ public final class Guardian {
     ClusterSettings clusterSettings = ClusterSettings.from(system.settings().config());
     ctx.spawn(MembershipWatch.create(endpoints, clusterSettings.sbrStrategy()), "membership-watch");
     CompletableFuture<String> endpoint = new CompletableFuture<>();
-    ctx.spawn(NodeStatus.create(sessions, metrics, endpoint, settings.askTimeout()), "node-status");
+    ctx.spawn(NodeStatus.create(sessions, metrics, endpoint, settings.askTimeout(), edges.ops().statusMaxRooms()),
+        "node-status");
+    Ops.get(system).init(metrics, new ClusterStatus(system, settings.askTimeout(), edges.ops().statusCache(),
+        edges.ops().statusMaxRooms()));
+    ConnectionGate gate = new ConnectionGate(
+        new ConnectionLimiter(edges.net().maxConnections(), edges.net().maxConnectionsPerAddress()), metrics);
+    SSLContext tls = TlsContext.server(edges.tls());
 
     CompletableFuture<String> nodeName = new CompletableFuture<>();
     PlayerSession.Deps sessionDeps = new PlayerSession.Deps(
@@ -126,11 +141,13 @@ public final class Guardian {
       return session;
     };
 
-    CompletionStage<ServerBinding> http = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
-        .bind(concat(WebSocketGateway.route(Materializer.matFromSystem(system), settings.limits(), metrics, spawner.apply("ws")),
-            WebRoutes.routes(new ClusterStatus(system, settings.askTimeout()), metrics)));
+    ServerBuilder httpServer = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort());
+    if (tls != null) httpServer = httpServer.enableHttps(ConnectionContext.httpsServer(tls));
+    CompletionStage<ServerBinding> http = httpServer.bind(concat(
+        WebSocketGateway.route(Materializer.matFromSystem(system), settings, edges.net(), metrics, gate, spawner.apply("ws")),
+        WebRoutes.routes(Ops.get(system), edges.ops().publicToken())));
 
-    CompletionStage<Tcp.ServerBinding> tcp = TcpGateway.bind(system, settings, metrics, spawner.apply("tcp"));
+    CompletionStage<Tcp.ServerBinding> tcp = TcpGateway.bind(system, settings, edges.net(), metrics, gate, tls, spawner.apply("tcp"));
     tcp.thenCombine(http, Bindings::new).whenComplete((bindings, err) -> {
       if (err != null) {
         log.error("cannot bind the game port {}:{} or the HTTP port {}:{}: {}", settings.gameHost(), settings.gamePort(),
@@ -154,9 +171,11 @@ public final class Guardian {
           started.completeExceptionally(merr);
           system.terminate();
         } else {
-          log.info("management (health, readiness, /admin/status) on {}", uri);
-          String webUrl = "http://" + hostOf(advertised) + ":" + web.localAddress().getPort() + "/";
-          log.info("web demo: {}   dashboard: {}dashboard.html   metrics: {}metrics", webUrl, webUrl, webUrl);
+          log.info("management (health, readiness, /admin/status, dashboard, /metrics) on {}", uri);
+          String webUrl = (tls != null ? "https://" : "http://") + hostOf(advertised) + ":" + web.localAddress().getPort() + "/";
+          String ops = uri.endsWith("/") ? uri : uri + "/";
+          log.info("web demo: {}   dashboard: {}dashboard.html   metrics: {}metrics{}", webUrl, ops, ops,
+              tls != null ? "   (game port and HTTP port with TLS)" : "");
           started.complete(new Started(addr, advertised, uri, web.localAddress()));
         }
       });

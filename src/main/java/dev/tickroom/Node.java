@@ -61,7 +61,7 @@ public final class Node {
     return started.management();
   }
 
-  /** The HTTP port: WebSocket /ws, web demo, dashboard, /api/status, /metrics. */
+  /** The public HTTP port: WebSocket /ws and the web demo (operator endpoints are on the management port). */
   public InetSocketAddress httpAddress() {
     return started.http();
   }

@@ -9,8 +9,8 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * Splits a TCP byte stream into lines ({@code \n}, with an optional {@code \r} before it) and decodes each.
- * A line longer than the limit yields one {@code frame_too_large} and everything after it is discarded
- * unread, so memory stays bounded by the limit and the socket is not torn down before the error is sent.
+ * A line may hold exactly {@code maxLine} bytes before its {@code \n} (or {@code \r\n}); a longer one yields
+ * one {@code frame_too_large} and everything after it is discarded unread, so memory stays bounded by the limit and the socket is not torn down before the error is sent.
  * One instance per connection; not thread-safe.
  */
 public final class LineSplitter {
@@ -37,7 +37,9 @@ public final class LineSplitter {
         out.add(Codec.decode(buf, 0, end));
         len = 0;
       } else {
-        if (len >= maxLine + 1) { // room for one '\r' beyond the limit
+        // a line holds at most maxLine bytes; one more is allowed only if it is the '\r' of a "\r\n"
+        boolean tooLong = len > maxLine || (len == maxLine && b != '\r');
+        if (tooLong) {
           poisoned = true;
           len = 0;
           buf = new byte[0];

@@ -1,46 +1,86 @@
 package dev.tickroom.net;
 
-import static org.apache.pekko.http.javadsl.server.Directives.extractClientIP;
-import static org.apache.pekko.http.javadsl.server.Directives.handleWebSocketMessages;
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
+import static org.apache.pekko.http.javadsl.server.Directives.extractWebSocketUpgrade;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 
+import dev.tickroom.config.EdgeSettings;
 import dev.tickroom.config.Settings;
 import dev.tickroom.metrics.Metrics;
 import dev.tickroom.protocol.Codec;
 import dev.tickroom.protocol.Decoded;
 import dev.tickroom.protocol.ErrorCode;
+import dev.tickroom.protocol.ServerMessage;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * WebSocket transport on {@code /ws}: the protocol's JSON objects as text frames, one object per frame.
  * Everything after framing (session, limits, conflation) is the same {@link SessionFlow} as TCP.
+ *
+ * <p>A request that is not a WebSocket upgrade is rejected (400) before anything is built for it; a real
+ * upgrade gets its session only when the upgraded connection's flow starts, after its place under the
+ * connection caps is taken ({@link ConnectionGate}).
  */
 public final class WebSocketGateway {
   private WebSocketGateway() {}
 
-  public static Route route(Materializer mat, Settings.Limits limits, Metrics metrics,
+  public static Route route(Materializer mat, Settings settings, EdgeSettings.Net net, Metrics metrics, ConnectionGate gate,
       SessionFlow.Spawner spawn) {
-    return path("ws", () -> extractClientIP(ip -> handleWebSocketMessages(
-        connectionFlow(mat, limits, metrics, "ws " + ip.getAddress().map(a -> a.getHostAddress()).orElse("?") + ":" + ip.getPort(), spawn))));
+    return path("ws", () -> extractWebSocketUpgrade(upgrade -> extractRequest(request -> {
+      RemoteAddress peer = request.getAttribute(AttributeKeys.remoteAddress).orElse(null);
+      InetAddress client = clientAddress(request, peer, net);
+      String address = client == null ? "?" : client.getHostAddress();
+      InetAddress proxy = peer == null ? null : peer.getAddress().orElse(null);
+      String description = client != null && client.equals(proxy)
+          ? "ws " + address + ":" + peer.getPort()
+          : "ws " + address + " via " + (proxy == null ? "?" : proxy.getHostAddress());
+      return complete(upgrade.handleMessagesWith(gate.admit(address, description,
+          reason -> Flow.fromSinkAndSourceCoupled(Sink.<Message>ignore(), Source.single(busyMessage(reason))),
+          () -> connectionFlow(mat, settings, net, metrics, description, spawn))));
+    })));
   }
 
-  static Flow<Message, Message, NotUsed> connectionFlow(Materializer mat, Settings.Limits limits, Metrics metrics,
+  /** The socket's peer, or for a trusted proxy the client it forwards for. */
+  static InetAddress clientAddress(HttpRequest request, RemoteAddress peer, EdgeSettings.Net net) {
+    InetAddress p = peer == null ? null : peer.getAddress().orElse(null);
+    if (p == null) return null;
+    List<String> forwarded = new ArrayList<>(1);
+    for (HttpHeader h : request.getHeaders()) {
+      if (h.is("x-forwarded-for")) forwarded.add(h.value());
+    }
+    return ClientAddress.resolve(p, forwarded, net.trustedProxies());
+  }
+
+  static Message busyMessage(String reason) {
+    return TextMessage.create(new String(Codec.encode(
+        new ServerMessage.Error(ErrorCode.SERVER_BUSY, reason + "; closing the connection")), StandardCharsets.UTF_8));
+  }
+
+  static Flow<Message, Message, NotUsed> connectionFlow(Materializer mat, Settings settings, EdgeSettings.Net net, Metrics metrics,
       String description, SessionFlow.Spawner spawn) {
+    Settings.Limits limits = settings.limits();
     int max = limits.maxFrameBytes();
     return Flow.of(Message.class)
         .mapAsync(1, m -> decode(m, max, mat))
-        .via(SessionFlow.create(mat, limits, metrics, "ws", description, spawn))
+        .via(SessionFlow.create(mat, limits, net, metrics, "ws", description, spawn))
         .mapConcat(batch -> {
           List<Message> frames = new ArrayList<>(batch.messages().size());
           batch.messages().forEach(m -> frames.add(TextMessage.create(new String(Codec.encode(m), StandardCharsets.UTF_8))));
@@ -48,7 +88,10 @@ public final class WebSocketGateway {
         });
   }
 
-  /** One frame's message; a text message longer than the limit is read no further than the limit. */
+  /**
+   * One message, decoded. A fragmented text message is read with a running count of its UTF-8 bytes and
+   * refused ({@code frame_too_large}) as soon as its fragments pass the limit, without waiting for its end.
+   */
   static CompletionStage<Decoded> decode(Message m, int max, Materializer mat) {
     if (!m.isText()) {
       m.asBinaryMessage().getStreamedData().runWith(Sink.ignore(), mat);
@@ -58,15 +101,49 @@ public final class WebSocketGateway {
     TextMessage t = m.asTextMessage();
     if (t.isStrict()) return CompletableFuture.completedFuture(decodeText(t.getStrictText(), max));
     return t.getStreamedText()
-        .runFold(new StringBuilder(), (sb, chunk) -> sb.length() > max ? sb : sb.append(chunk), mat)
-        .thenApply(sb -> decodeText(sb.toString(), max));
+        .scan(new Partial(max), Partial::add)
+        .takeWhile(p -> p.bytes <= max, true)
+        .runWith(Sink.last(), mat)
+        .thenApply(p -> p.bytes > max ? tooLarge(max) : Codec.decode(p.text.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** A streamed message so far: its text while within the limit, and its length in UTF-8 bytes. */
+  private static final class Partial {
+    final StringBuilder text = new StringBuilder();
+    final int max;
+    long bytes;
+
+    Partial(int max) {
+      this.max = max;
+    }
+
+    Partial add(String chunk) {
+      bytes += utf8Length(chunk);
+      if (bytes <= max) text.append(chunk);
+      return this;
+    }
+  }
+
+  /** UTF-8 length of a piece of text; a surrogate pair (split across pieces or not) counts 4 bytes. */
+  static long utf8Length(CharSequence s) {
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) n += 1;
+      else if (c < 0x800) n += 2;
+      else if (Character.isSurrogate(c)) n += 2;
+      else n += 3;
+    }
+    return n;
+  }
+
+  private static Decoded tooLarge(int max) {
+    return new Decoded.Invalid(ErrorCode.FRAME_TOO_LARGE, null, "a message may be at most " + max + " bytes; closing the connection");
   }
 
   private static Decoded decodeText(String text, int max) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    if (bytes.length > max) {
-      return new Decoded.Invalid(ErrorCode.FRAME_TOO_LARGE, null, "a message may be at most " + max + " bytes; closing the connection");
-    }
+    if (bytes.length > max) return tooLarge(max);
     return Codec.decode(bytes);
   }
 }

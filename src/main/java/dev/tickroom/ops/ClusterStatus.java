@@ -27,10 +27,27 @@ public final class ClusterStatus {
   private final Duration timeout;
   /** Per node: the time and counters of the previous call, to turn totals into rates. */
   private final Map<String, double[]> previous = new java.util.concurrent.ConcurrentHashMap<>();
+  private final long cacheNanos;
+  private final int maxRooms;
+  /** The last document and when it was asked for: every caller within cacheNanos shares it. */
+  private volatile Cached cached;
 
+  private record Cached(long at, CompletionStage<ObjectNode> json) {}
+
+  /** Without a cache, listing up to 1,000 rooms (tests and tools). */
   public ClusterStatus(ActorSystem<?> system, Duration timeout) {
+    this(system, timeout, Duration.ZERO, 1000);
+  }
+
+  /**
+   * @param cache how long one computed document answers every caller
+   * @param maxRooms rooms listed in the document at most (counts cover all)
+   */
+  public ClusterStatus(ActorSystem<?> system, Duration timeout, Duration cache, int maxRooms) {
     this.system = system;
     this.timeout = timeout;
+    this.cacheNanos = cache.toNanos();
+    this.maxRooms = maxRooms;
   }
 
   private static double round(double v) {
@@ -54,8 +71,24 @@ public final class ClusterStatus {
     });
   }
 
-  /** The JSON document of {@code /admin/status} and {@code /api/status}. */
+  /**
+   * The JSON document of {@code /admin/status} and {@code /api/status}: computed at most once per cache
+   * period however many ask, so the cost for the cluster does not grow with the number of viewers.
+   */
   public CompletionStage<ObjectNode> json() {
+    long now = System.nanoTime();
+    Cached c = cached;
+    if (c != null && now - c.at() < cacheNanos) return c.json();
+    synchronized (this) {
+      c = cached;
+      if (c != null && now - c.at() < cacheNanos) return c.json();
+      CompletionStage<ObjectNode> fresh = compute();
+      cached = new Cached(now, fresh);
+      return fresh;
+    }
+  }
+
+  private CompletionStage<ObjectNode> compute() {
     return reports().thenApply(reports -> {
       Map<String, NodeStatus.Report> byAddress = new HashMap<>();
       reports.forEach(r -> byAddress.put(r.address(), r));
@@ -81,10 +114,8 @@ public final class ClusterStatus {
         if (r != null) {
           member.put("game", r.game());
           member.putObject("connections").put("tcp", r.tcp()).put("ws", r.ws());
-          int players = 0;
-          for (RoomEntity.Info i : r.rooms()) players += i.players();
-          member.put("rooms", r.rooms().size());
-          member.put("players_in_rooms", players);
+          member.put("rooms", r.roomsRunning());
+          member.put("players_in_rooms", r.players());
           tcp += r.tcp();
           ws += r.ws();
           double[] last = previous.put(address, new double[] {now, r.messagesIn(), r.messagesOut()});
@@ -97,6 +128,10 @@ public final class ClusterStatus {
           outRate += nodeOut;
           tickP99 = Math.max(tickP99, r.tickP99Ms());
           for (RoomEntity.Info i : r.rooms()) {
+            if (rooms.size() >= maxRooms) {
+              root.put("rooms_truncated", true);
+              break;
+            }
             rooms.addObject().put("room", i.roomId()).put("game", i.game()).put("tick", i.tick())
                 .put("players", i.players()).put("node", address);
           }

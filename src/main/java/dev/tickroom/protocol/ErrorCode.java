@@ -13,6 +13,10 @@ public final class ErrorCode {
   public static final String ROOM_CLOSED = "room_closed";
   public static final String ROOM_UNAVAILABLE = "room_unavailable";
   public static final String SESSION_REPLACED = "session_replaced";
+  /** The node or the client's address has as many connections as it may; the connection closes. */
+  public static final String SERVER_BUSY = "server_busy";
+  /** No message within the idle limit; the connection closes. */
+  public static final String IDLE_TIMEOUT = "idle_timeout";
 
   private ErrorCode() {}
 }

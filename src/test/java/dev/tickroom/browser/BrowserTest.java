@@ -36,6 +36,8 @@ class BrowserTest {
   static final String MISSING = Chromium.missing();
   static Node node;
   static String base;
+  /** The management port (dashboard, /api/status), without a trailing slash. */
+  static String ops;
 
   private final List<Page> pages = new ArrayList<>();
 
@@ -47,6 +49,8 @@ class BrowserTest {
     }
     node = Node.start(ConfigFactory.load("application-test"), Duration.ofSeconds(30));
     base = "http://127.0.0.1:" + node.httpAddress().getPort();
+    String management = node.managementUri();
+    ops = management.endsWith("/") ? management.substring(0, management.length() - 1) : management;
   }
 
   /** Each test skips, with how to install them, when there is no browser (rather than vanishing from the count). */
@@ -215,7 +219,7 @@ class BrowserTest {
     String room = "browser-dash";
     demo("ada", "ada", room, "arena");
     demo("bob", "bob", room, "arena");
-    Page dash = launch("dashboard").open(base + "/dashboard.html");
+    Page dash = launch("dashboard").open(ops + "/dashboard.html"); // the management port, not the public one
 
     List<String> row = dash.await("the rooms table listing " + room + " with 2 players", () -> {
       Optional<List<String>> found = dash.tableRows("rooms").stream().filter(r -> r.get(0).equals(room)).findFirst();

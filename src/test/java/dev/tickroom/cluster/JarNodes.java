@@ -71,6 +71,7 @@ final class JarNodes implements AutoCloseable {
     env.put("SEED_NODES", String.join(",", seeds));
     env.put("MANAGEMENT_HOST", host);
     env.put("MANAGEMENT_PORT", Integer.toString(management));
+    env.put("MAX_CONNECTIONS_PER_ADDRESS", "10000"); // every test client comes from one address
     env.putAll(extraEnv);
     Path log = logs.resolve(name + ".log");
     pb.redirectErrorStream(true);

@@ -34,10 +34,16 @@ class MetricsTest {
 
   static String scrape() throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpAddress().getPort() + "/metrics"))
+        HttpRequest.newBuilder(URI.create(ops(node) + "/metrics"))
             .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode());
     return r.body();
+  }
+
+  /** The management port's base address (operator endpoints), without a trailing slash. */
+  static String ops(Node node) {
+    String m = node.managementUri();
+    return m.endsWith("/") ? m.substring(0, m.length() - 1) : m;
   }
 
   /** The value of one sample line, e.g. {@code tickroom_errors_total{code="bad_json"}}; 0 when absent. */

@@ -78,6 +78,26 @@ class TcpProtocolTest extends ProtocolContract {
   }
 
   @Test
+  void exactlyAtTheEdge65536BytesWithCrLfPassAnd65537GetFrameTooLarge() {
+    String head = "{\"type\":\"ping\",\"t\":\"";
+    String atLimit = head + "y".repeat(65536 - head.length() - 2) + "\"}";
+    String overByOne = head + "y".repeat(65537 - head.length() - 2) + "\"}";
+    assertEquals(65536, atLimit.getBytes(StandardCharsets.UTF_8).length);
+    assertEquals(65537, overByOne.getBytes(StandardCharsets.UTF_8).length);
+    try (TcpWireClient c = new TcpWireClient(node.gameAddress())) {
+      c.hello("edge-crlf");
+      c.sendRaw((atLimit + "\r\n").getBytes(StandardCharsets.UTF_8));
+      assertEquals("pong", c.next().get("type").asText());
+    }
+    try (TcpWireClient c = new TcpWireClient(node.gameAddress())) {
+      c.hello("edge-over");
+      c.send(overByOne); // the newline follows at once: the byte kept for "\r\n" must not take a 65,537th
+      assertEquals("frame_too_large", c.error());
+      assertTrue(c.closedWithin(Duration.ofSeconds(5)));
+    }
+  }
+
+  @Test
   void aSlowReaderIsConflatedThenDroppedWithoutStallingOthers() {
     String room = freshRoom("slow");
     try (TcpWireClient fast = new TcpWireClient(node.gameAddress());

@@ -35,6 +35,30 @@ public final class TcpWireClient implements WireClient {
     }
   }
 
+  /** Over a socket already connected (e.g. a TLS socket). */
+  public TcpWireClient(Socket connected) {
+    try {
+      socket = connected;
+      in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8), 1 << 16);
+      out = socket.getOutputStream();
+    } catch (IOException e) {
+      throw new AssertionError("cannot use " + connected, e);
+    }
+  }
+
+  /** From a given local address (e.g. 127.0.0.2: another client address on loopback). */
+  public static TcpWireClient from(String localAddress, InetSocketAddress server) {
+    try {
+      Socket s = new Socket();
+      s.bind(new InetSocketAddress(localAddress, 0));
+      s.connect(new InetSocketAddress("127.0.0.1", server.getPort()), 5000);
+      s.setTcpNoDelay(true);
+      return new TcpWireClient(s);
+    } catch (IOException e) {
+      throw new AssertionError("cannot connect from " + localAddress + " to " + server, e);
+    }
+  }
+
   @Override
   public void send(String json) {
     sendRaw((json + "\n").getBytes(StandardCharsets.UTF_8));

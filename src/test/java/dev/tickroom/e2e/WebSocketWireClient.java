@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,11 @@ public final class WebSocketWireClient implements WireClient {
   private final WebSocket ws;
 
   public WebSocketWireClient(URI uri) {
+    this(uri, HttpClient.newHttpClient(), Map.of());
+  }
+
+  /** With extra request headers (e.g. X-Forwarded-For) and a client of one's own (e.g. one trusting a test CA). */
+  public WebSocketWireClient(URI uri, HttpClient http, Map<String, String> headers) {
     WebSocket.Listener listener = new WebSocket.Listener() {
       private final StringBuilder partial = new StringBuilder();
 
@@ -41,8 +47,9 @@ public final class WebSocketWireClient implements WireClient {
       }
     };
     try {
-      ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-          .buildAsync(uri, listener).get(10, TimeUnit.SECONDS);
+      WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+      headers.forEach(builder::header);
+      ws = builder.buildAsync(uri, listener).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError("cannot connect to " + uri, e);
     }

@@ -50,6 +50,22 @@ class LineSplitterTest {
   }
 
   @Test
+  void oneByteOverTheLimitIsTooLargeEvenWhenTheNewlineFollowsAtOnce() {
+    int max = 64;
+    String pad = "{\"type\":\"ping\",\"t\":\"";
+    String overByOne = pad + "x".repeat(max - pad.length() - 1) + "\"}";
+    assertEquals(max + 1, overByOne.length());
+    List<Decoded> out = new LineSplitter(max).feed(ByteString.fromString(overByOne + "\n"));
+    assertEquals(1, out.size());
+    assertEquals(ErrorCode.FRAME_TOO_LARGE, assertInstanceOf(Decoded.Invalid.class, out.get(0)).code());
+
+    // the one extra byte kept for "\r\n" must be a '\r' followed by the newline
+    String atLimit = pad + "x".repeat(max - pad.length() - 2) + "\"}";
+    List<Decoded> strayCr = new LineSplitter(max).feed(ByteString.fromString(atLimit + "\r \n"));
+    assertEquals(ErrorCode.FRAME_TOO_LARGE, assertInstanceOf(Decoded.Invalid.class, strayCr.get(0)).code());
+  }
+
+  @Test
   void aHugeLineWithoutNewlineIsRejectedWithoutBufferingIt() {
     LineSplitter s = new LineSplitter(65536);
     List<Decoded> out = new ArrayList<>();
