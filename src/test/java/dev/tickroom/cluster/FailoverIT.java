@@ -48,8 +48,8 @@ class FailoverIT {
   }
 
   JarNode start(int i, int seed1, int seed2) throws Exception {
-    int cluster = i == 1 ? seed1 : i == 2 ? seed2 : ClusterTest.freePort();
-    return nodes.start("node-" + i, List.of(), "127.0.0.1", ClusterTest.freePort(), cluster,
+    int cluster = i == 1 ? seed1 : i == 2 ? seed2 : JarNodes.freePort();
+    return nodes.start("node-" + i, List.of(), "127.0.0.1", JarNodes.freePort(), cluster,
         List.of("127.0.0.1:" + seed1, "127.0.0.1:" + seed2),
         // only the fourth node's takeover is sped up (Pekko's default rebalance-interval is 10 s)
         Map.of("JAVA_TOOL_OPTIONS", "-Dpekko.cluster.sharding.rebalance-interval=1s"
@@ -60,8 +60,8 @@ class FailoverIT {
   void theRoomsOfAKilledNodeResumeOnTheSurvivors() throws Exception {
     assertTrue(Files.isRegularFile(JarNodes.JAR), "build the jar first: mvn package");
     nodes = new JarNodes(Path.of("target", "failover"));
-    int seed1 = ClusterTest.freePort();
-    int seed2 = ClusterTest.freePort();
+    int seed1 = JarNodes.freePort();
+    int seed2 = JarNodes.freePort();
     List<JarNode> three = new ArrayList<>();
     for (int i = 1; i <= 3; i++) three.add(start(i, seed1, seed2));
     for (JarNode n : three) JarNodes.awaitPort(n.gameAddress(), Duration.ofSeconds(90));

@@ -45,6 +45,24 @@ final class JarNodes implements AutoCloseable {
     }
   }
 
+  /**
+   * A free port below the kernel's ephemeral range (32768 and up on Linux), so that no port 0 bind of
+   * another process (our own nodes' HTTP ports, other tests) can take it between this check and the
+   * node's bind.
+   */
+  static int freePort() {
+    for (int i = 0; i < 1000; i++) {
+      int port = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12000);
+      try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+        s.bind(new InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new IllegalStateException("no free port in 20000-32000");
+  }
+
   JarNodes(Path logs) throws IOException {
     this.logs = logs;
     Files.createDirectories(logs);
@@ -56,7 +74,7 @@ final class JarNodes implements AutoCloseable {
    */
   JarNode start(String name, List<String> prefix, String host, int game, int cluster, List<String> seeds, Map<String, String> extraEnv)
       throws IOException {
-    int management = ClusterTest.freePort();
+    int management = freePort();
     List<String> cmd = new ArrayList<>(prefix);
     cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-jar", JAR.toAbsolutePath().toString()));

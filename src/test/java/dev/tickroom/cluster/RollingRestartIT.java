@@ -50,8 +50,8 @@ class RollingRestartIT {
     int[] game = new int[3];
     int[] cluster = new int[3];
     for (int i = 0; i < 3; i++) {
-      game[i] = ClusterTest.freePort();
-      cluster[i] = ClusterTest.freePort();
+      game[i] = JarNodes.freePort();
+      cluster[i] = JarNodes.freePort();
     }
     List<String> seeds = List.of("127.0.0.1:" + cluster[0], "127.0.0.1:" + cluster[1]);
     JarNode[] current = new JarNode[3];
