@@ -8,6 +8,7 @@ import dev.tickroom.protocol.ErrorCode;
 import dev.tickroom.protocol.ServerMessage;
 import dev.tickroom.room.RoomEntity;
 import dev.tickroom.room.RoomEvent;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -22,19 +23,31 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.slf4j.Logger;
 
 /**
- * One actor per client connection, whatever its transport. It owns the session: awaiting {@code hello}
- * -> active (in the lobby or in one room). It answers {@code ping} itself, forwards room traffic to the
- * room entity and relays what the room sends back to the client.
+ * One actor per client connection, whatever its transport. It speaks the protocol with one client, one
+ * behavior per protocol state, each receiving only what that state expects:
+ * <pre>
+ * awaitingHello --hello--> lobby            (with a resume token: --> resuming --> lobby, or joining its room)
+ * lobby --join--> joining --joined--> inRoom --leave--> lobby
+ *                 joining --refused, no answer, room closed--> lobby (inRoom when it re-joined its own room)
+ * inRoom --join another room--> joining;  inRoom --kicked, room closed--> lobby
+ * inRoom --the room's actor stopped--> reattaching --joined (shown to the client)--> inRoom
+ * any of them --the session closes the connection--> closing --the streams end--> stopped
+ * </pre>
+ * Which room the player is in, joins and leaves are kept by {@link Membership}.
  *
  * <p>Inbound lines arrive one at a time with backpressure (each is acknowledged), so a flooding client
  * is slowed down at the socket; the token bucket answers {@code rate_limited} and closes the connection
- * of a client that keeps flooding.
+ * of a client that keeps flooding. A client's lines take effect in the order sent (PROTOCOL.md, "Order"):
+ * a line for a room ({@code input}, {@code chat}, {@code leave}, {@code join}) that arrives while a join or
+ * re-attach is answered waits, a bounded number of them, and is handled once the answer came; other lines
+ * ({@code ping}) are answered at once.
  */
 public final class PlayerSession {
 
@@ -68,8 +81,13 @@ public final class PlayerSession {
   /** Sends the pending join again: a join can be lost while the room's shard moves between nodes. */
   enum JoinRetry implements Command { INSTANCE }
 
-  private static final java.time.Duration JOIN_RETRY = java.time.Duration.ofSeconds(1);
-  private static final int JOIN_ATTEMPTS = 30;
+  /**
+   * A room line that waited for a join's answer, now handled in the state the session is in. Its rate-limit
+   * token was taken when it arrived.
+   */
+  record Deferred(Decoded message) implements Command {}
+
+  private static final Duration JOIN_RETRY = Duration.ofSeconds(1);
 
   /** What a session needs from its node. */
   public record Deps(
@@ -90,8 +108,18 @@ public final class PlayerSession {
 
   /** A session that opens {@code inputs} for the connection's stream while it is in a room. */
   public static Behavior<Command> create(Deps deps, Connection connection, InputShortcut inputs) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new PlayerSession(deps, connection, inputs, ctx, timers).awaitingHello()));
+    int deferLimit = deferLimit(deps.settings());
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(2 * deferLimit + 1, stash ->
+        new PlayerSession(deps, connection, inputs, ctx, timers, stash, deferLimit).awaitingHello())));
+  }
+
+  /**
+   * How many inputs and chats wait for a join's answer: half of what a room takes from one member in one
+   * tick ({@code tickroom.rooms.max-inputs-per-tick}), so that they and the inputs sent right after them fit
+   * into the room's next tick. A join or leave may wait beyond that, up to twice as many lines.
+   */
+  static int deferLimit(Settings settings) {
+    return Math.max(1, settings.rooms().maxInputsPerTick() / 2);
   }
 
   /** The input shortcut (and rate limit) for one new connection. */
@@ -105,6 +133,9 @@ public final class PlayerSession {
   private final Connection connection;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
+  /** Lines that wait: the line after a resuming hello, and room lines while a join is answered. */
+  private final StashBuffer<Command> stash;
+  private final int deferLimit;
   private final Logger log;
   private final ActorRef<RoomEvent> roomEvents;
   /** Rate limit, last input seq, and the stream's way to the room for inputs. */
@@ -113,33 +144,26 @@ public final class PlayerSession {
 
   private String player;
   private String name;
-  /** The room this player is in, once the room confirmed it; else null. */
-  private String room;
-  /** The room a join was sent to and not yet answered; else null. */
-  private String joining;
-  private String joiningGame;
-  private int joinAttempts;
-  /** Rooms a leave was sent to whose {@code left} is still due. */
-  private final Deque<String> leaving = new ArrayDeque<>(2);
-  private ActorRef<RoomEntity.Command> roomActor;
-  /** States of {@code room} go through this; null while not in a room or re-attaching. */
-  private LocalStateLine states;
-  /** True while re-attaching to a room that moved: its {@code joined} is not shown to the client. */
-  private boolean reattaching;
+  /** Which session of the player this is ({@link PlayerDirectory.Entry#generation()}); set at welcome. */
+  private long generation;
+  /** The player's rooms; set at welcome. */
+  private Membership rooms;
   private String closeReason = "client closed the connection";
+  /** The session has closed (or dropped) the connection: nothing more is sent. */
   private boolean closing;
-  /** Said welcome: from then on this session keeps the player's directory entry. */
-  private boolean welcomed;
   /** A newer session of the same player took over; this one no longer speaks for the player. */
   private boolean replaced;
+  private Behavior<Command> closingBehavior;
 
-  private PlayerSession(
-      Deps deps, Connection connection, InputShortcut inputs, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+  private PlayerSession(Deps deps, Connection connection, InputShortcut inputs, ActorContext<Command> ctx,
+      TimerScheduler<Command> timers, StashBuffer<Command> stash, int deferLimit) {
     this.deps = deps;
     this.limits = deps.settings().limits();
     this.connection = connection;
     this.ctx = ctx;
     this.timers = timers;
+    this.stash = stash;
+    this.deferLimit = deferLimit;
     this.log = ctx.getLog();
     this.roomEvents = ctx.messageAdapter(RoomEvent.class, FromRoom::new);
     this.inputs = inputs;
@@ -147,27 +171,91 @@ public final class PlayerSession {
     log.info("connection opened: {}", connection.describe());
   }
 
-  // ------------------------------------------------------------------ behaviours
+  // ------------------------------------------------------------------ behaviours, one per protocol state
 
+  /** Only {@code hello} is taken; it must come within the hello timeout. */
   private Behavior<Command> awaitingHello() {
-    return common(Behaviors.receive(Command.class).onMessage(FromClient.class, this::onLineBeforeHello))
-        .onMessage(Resumed.class, this::onResumed)
+    return common(Behaviors.receive(Command.class))
+        .onMessage(FromClient.class, line -> onLine(line, this::beforeHello))
         .onMessage(HelloTimeout.class, msg -> {
-          if (player == null) {
-            send(new ServerMessage.Error(ErrorCode.NOT_AUTHENTICATED, "no hello within " + limits.helloTimeout().toSeconds() + " s"));
-            return close("no hello in time");
-          }
-          return Behaviors.same();
+          send(new ServerMessage.Error(ErrorCode.NOT_AUTHENTICATED, "no hello within " + limits.helloTimeout().toSeconds() + " s"));
+          return close("no hello in time");
         })
         .build();
   }
 
-  private Behavior<Command> active() {
-    return common(Behaviors.receive(Command.class).onMessage(FromClient.class, this::onLine))
-        .onMessage(FromRoom.class, this::onRoomEvent)
-        .onMessage(JoinRetry.class, msg -> onJoinRetry())
-        .onSignal(Terminated.class, this::onRoomTerminated)
+  /** A hello with a valid resume token: the directory is asked where the player was. The next line waits, unacknowledged. */
+  private Behavior<Command> resuming() {
+    return common(Behaviors.receive(Command.class))
+        .onMessage(FromClient.class, line -> {
+          stash.stash(line);
+          return Behaviors.same();
+        })
+        .onMessage(Resumed.class, r -> unstash(onResumed(r)))
         .build();
+  }
+
+  /** Welcomed, in no room. */
+  private Behavior<Command> lobby() {
+    return common(Behaviors.receive(Command.class))
+        .onMessage(FromClient.class, line -> onLine(line, this::lobbyLine))
+        .onMessage(Deferred.class, d -> onDeferred(d, this::lobbyLine))
+        .onMessage(FromRoom.class, msg -> settle(lobbyHears(msg.event())))
+        .build();
+  }
+
+  /** A join was sent (the player may be in that very room already); room lines wait for its answer. */
+  private Behavior<Command> joining() {
+    return common(Behaviors.receive(Command.class))
+        .onMessage(FromClient.class, line -> onLine(line, msg -> whileJoining(msg, false)))
+        .onMessage(Deferred.class, this::deferAgain)
+        .onMessage(FromRoom.class, msg -> settle(joiningHears(msg.event())))
+        .onMessage(JoinRetry.class, msg -> settle(onJoinRetry()))
+        .onSignal(Terminated.class, this::onRoomStopped)
+        .build();
+  }
+
+  /** In a room whose actor answered the join. */
+  private Behavior<Command> inRoom() {
+    return common(Behaviors.receive(Command.class))
+        .onMessage(FromClient.class, line -> onLine(line, this::roomLine))
+        .onMessage(Deferred.class, d -> onDeferred(d, this::roomLine))
+        .onMessage(FromRoom.class, msg -> settle(inRoomHears(msg.event())))
+        .onSignal(Terminated.class, this::onRoomStopped)
+        .build();
+  }
+
+  /**
+   * The room's actor stopped while the player is in it (the room moved or restarts): the session joins it
+   * again through sharding. States are dropped and room lines wait until the room answers; the client then
+   * gets a fresh {@code joined} before any state of it (PROTOCOL.md, "Re-sync").
+   */
+  private Behavior<Command> reattaching() {
+    return common(Behaviors.receive(Command.class))
+        .onMessage(FromClient.class, line -> onLine(line, msg -> whileJoining(msg, true)))
+        .onMessage(Deferred.class, this::deferAgain)
+        .onMessage(FromRoom.class, msg -> settle(reattachingHears(msg.event())))
+        .onMessage(JoinRetry.class, msg -> settle(onReattachRetry()))
+        .build();
+  }
+
+  /** The session closed the connection and waits for its streams to end. */
+  private Behavior<Command> closing() {
+    if (closingBehavior == null) {
+      closingBehavior = common(Behaviors.receive(Command.class))
+          .onMessage(FromClient.class, line -> {
+            done(line);
+            return Behaviors.same();
+          })
+          .onMessage(Deferred.class, d -> {
+            inputs.handled();
+            return Behaviors.same();
+          })
+          .onAnyMessage(msg -> Behaviors.same())
+          .onSignal(Terminated.class, t -> Behaviors.same())
+          .build();
+    }
+    return closingBehavior;
   }
 
   /** Handlers every state shares. */
@@ -194,9 +282,46 @@ public final class PlayerSession {
 
   // ------------------------------------------------------------------ inbound lines
 
+  /** Rate limit and framing checks, then the state's own handling; then the line is done. */
+  private Behavior<Command> onLine(FromClient line, Function<Decoded, Behavior<Command>> state) {
+    Behavior<Command> next = precheck(line.message()) ? Behaviors.same() : state.apply(line.message());
+    done(line);
+    return settle(next);
+  }
+
+  /** A line has had its effect (or waits as a {@link Deferred}): the stream may send more. */
+  private void done(FromClient line) {
+    inputs.handled();
+    line.ackTo().tell(Ack.INSTANCE);
+  }
+
+  /** A line that waited for a join's answer, handled now in the state the session is in. */
+  private Behavior<Command> onDeferred(Deferred d, Function<Decoded, Behavior<Command>> state) {
+    Behavior<Command> next = state.apply(d.message());
+    inputs.handled();
+    return settle(next);
+  }
+
+  /** Keeps a room line until the join's answer; inputs may not overtake it meanwhile. */
+  private Behavior<Command> defer(Decoded msg) {
+    stash.stash(new Deferred(msg));
+    inputs.hold();
+    return Behaviors.same();
+  }
+
+  /** Still no answer: the line goes back to wait, in its place (it is behind all that waited before it). */
+  private Behavior<Command> deferAgain(Deferred d) {
+    stash.stash(d);
+    return Behaviors.same();
+  }
+
+  /** Handles the lines that waited, in order, in {@code next} (which may make some of them wait again). */
+  private Behavior<Command> unstash(Behavior<Command> next) {
+    return settle(stash.unstashAll(settle(next)));
+  }
+
   /** Rate limit and the checks that come before the session state; returns true when the line was handled. */
   private boolean precheck(Decoded msg) {
-    if (closing) return true;
     if (!inputs.admit()) {
       long now = deps.nanoClock().getAsLong();
       strikes.addLast(now);
@@ -225,25 +350,9 @@ public final class PlayerSession {
     return false;
   }
 
-  private Behavior<Command> onLineBeforeHello(FromClient line) {
-    Behavior<Command> next = handleLineBeforeHello(line.message());
-    done(line);
-    return next;
-  }
+  // ------------------------------------------------------------------ hello, resume, welcome
 
-  /** A line has had its effect: the input shortcut may take inputs again, and the stream may send more. */
-  private void done(FromClient line) {
-    inputs.handled();
-    line.ackTo().tell(Ack.INSTANCE);
-  }
-
-  private Behavior<Command> handleLineBeforeHello(Decoded msg) {
-    if (precheck(msg)) return Behaviors.same();
-    if (player != null) {
-      // a resume lookup is in flight; the client must wait for welcome
-      send(new ServerMessage.Error(ErrorCode.NOT_AUTHENTICATED, "wait for welcome before sending anything else"));
-      return Behaviors.same();
-    }
+  private Behavior<Command> beforeHello(Decoded msg) {
     if (msg instanceof ClientMessage.Hello hello) return onHello(hello);
     if (msg instanceof Decoded.Invalid inv && "hello".equals(inv.type())) {
       send(new ServerMessage.Error(inv.code(), inv.message()));
@@ -259,14 +368,13 @@ public final class PlayerSession {
       Optional<String> resumed = deps.tokens().verify(hello.resume(), deps.millisClock().getAsLong());
       if (resumed.isPresent()) {
         String id = resumed.get();
-        player = id; // marks the hello as taken while the directory answers
         ctx.pipeToSelf(deps.directory().get(id),
             (entry, err) -> new Resumed(id, hello.name(), entry == null ? Optional.empty() : entry));
-        return Behaviors.same();
+        return resuming();
       }
       send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "resume token is invalid or expired; starting a new session"));
     }
-    return welcome(ResumeTokens.newPlayerId(), hello.name(), null);
+    return welcome(ResumeTokens.newPlayerId(), hello.name(), null, 1);
   }
 
   private Behavior<Command> onResumed(Resumed r) {
@@ -276,228 +384,291 @@ public final class PlayerSession {
     boolean valid = entry.isPresent() && (entry.get().disconnectedAt() == 0 || now - entry.get().disconnectedAt() <= grace);
     if (!valid) {
       send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "resume token is invalid or expired; starting a new session"));
-      return welcome(ResumeTokens.newPlayerId(), r.name(), null);
+      return welcome(ResumeTokens.newPlayerId(), r.name(), null, 1);
     }
     log.info("session of player {} resumed over {}", r.player(), connection.describe());
-    return welcome(r.player(), r.name(), entry.get().room());
+    return welcome(r.player(), r.name(), entry.get().room(), entry.get().generation() + 1);
   }
 
-  private Behavior<Command> welcome(String id, String name, String backToRoom) {
+  /** @param session which session of the player this is: 1 for a new player, one more than the resumed one's */
+  private Behavior<Command> welcome(String id, String name, String backToRoom, long session) {
     this.player = id;
     this.name = name;
-    this.welcomed = true;
+    this.generation = session;
+    this.rooms = new Membership(id, name, deps.rooms(), roomEvents, ctx, inputs, connection);
     send(new ServerMessage.Welcome(id, deps.nodeName().get(), deps.tokens().issue(id, deps.millisClock().getAsLong())));
-    deps.directory().put(new PlayerDirectory.Entry(id, backToRoom, 0));
-    if (backToRoom != null) requestJoin(backToRoom, null);
-    return active();
+    deps.directory().put(entry(backToRoom, 0));
+    if (backToRoom != null) return startJoin(backToRoom, null);
+    return lobby();
   }
 
-  private Behavior<Command> onLine(FromClient line) {
-    handleLine(line.message());
-    done(line);
-    return Behaviors.same();
-  }
+  // ------------------------------------------------------------------ lines in each state
 
-  private void handleLine(Decoded msg) {
-    if (precheck(msg)) return;
+  /** What every welcomed state answers the same way; room lines are not passed here. */
+  private Behavior<Command> anyState(Decoded msg) {
     if (msg instanceof Decoded.Invalid inv) {
       send(new ServerMessage.Error(inv.code(), inv.message()));
     } else if (msg instanceof ClientMessage.Ping ping) {
       send(new ServerMessage.Pong(ping.t()));
-    } else if (msg instanceof ClientMessage.Input input) {
-      onInput(input);
-    } else if (msg instanceof ClientMessage.Join join) {
-      onJoin(join);
-    } else if (msg instanceof ClientMessage.Leave) {
-      onLeave();
-    } else if (msg instanceof ClientMessage.Chat chat) {
-      if (room == null) notInRoom("chat");
-      else deps.rooms().apply(room).tell(new RoomEntity.Chat(player, chat.text()));
     } else if (msg instanceof ClientMessage.Hello) {
       send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "hello was already received on this connection"));
     }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> lobbyLine(Decoded msg) {
+    if (msg instanceof ClientMessage.Join join) return startJoin(join.room(), join.game());
+    if (msg instanceof ClientMessage.Input) notInRoom("input");
+    else if (msg instanceof ClientMessage.Leave) notInRoom("leave");
+    else if (msg instanceof ClientMessage.Chat) notInRoom("chat");
+    else return anyState(msg);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> roomLine(Decoded msg) {
+    if (msg instanceof ClientMessage.Input input) {
+      onInput(input);
+    } else if (msg instanceof ClientMessage.Chat chat) {
+      rooms.sendChat(chat.text());
+    } else if (msg instanceof ClientMessage.Leave) {
+      rooms.leave();
+      saveRoom();
+      return lobby();
+    } else if (msg instanceof ClientMessage.Join join) {
+      // another room: out of this one first (its left comes before the joined); the same room: answered
+      // with its current state again
+      if (!rooms.isRoom(join.room())) {
+        rooms.leave();
+        saveRoom();
+      }
+      return startJoin(join.room(), join.game());
+    } else {
+      return anyState(msg);
+    }
+    return Behaviors.same();
+  }
+
+  /**
+   * While a join or re-attach is answered: room lines wait (PROTOCOL.md, "Order"). Past the bound, an input
+   * sent while re-attaching is dropped without a word (the client sees it never acknowledged); anything else
+   * is answered {@code rate_limited}.
+   */
+  private Behavior<Command> whileJoining(Decoded msg, boolean reattaching) {
+    boolean control = msg instanceof ClientMessage.Join || msg instanceof ClientMessage.Leave;
+    if (!control && !(msg instanceof ClientMessage.Input) && !(msg instanceof ClientMessage.Chat)) return anyState(msg);
+    if (stash.size() < (control ? 2 * deferLimit : deferLimit)) return defer(msg);
+    if (reattaching && msg instanceof ClientMessage.Input) return Behaviors.same();
+    send(new ServerMessage.Error(ErrorCode.RATE_LIMITED,
+        "more than " + stash.size() + " messages while the room answers the join; message dropped"));
+    return Behaviors.same();
   }
 
   private void onInput(ClientMessage.Input input) {
-    if (room == null) {
-      notInRoom("input");
-      return;
-    }
     long lastSeq = inputs.lastSeq();
     if (input.seq() <= lastSeq) {
       send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "seq must increase: " + input.seq() + " after " + lastSeq));
       return;
     }
     inputs.lastSeq(input.seq());
-    // the hot path goes straight to the room actor that answered our join, skipping the shard region and
-    // shard (two actor hops per input); until it answered, or after it moved, through sharding
-    RoomEntity.Input message = new RoomEntity.Input(player, input.seq(), input.data());
-    if (roomActor != null) roomActor.tell(message);
-    else deps.rooms().apply(room).tell(message);
-  }
-
-  private void onJoin(ClientMessage.Join join) {
-    if (joining != null) {
-      send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "a join to '" + joining + "' is still in progress"));
-      return;
-    }
-    if (join.room().equals(room)) {
-      // already there: answer with the room's current state again
-      requestJoin(room, join.game());
-      return;
-    }
-    if (room != null) leaveRoom();
-    requestJoin(join.room(), join.game());
-  }
-
-  private void requestJoin(String roomId, String game) {
-    joining = roomId;
-    joiningGame = game;
-    joinAttempts = 1;
-    deps.rooms().apply(roomId).tell(new RoomEntity.Join(player, name, game, roomEvents));
-    timers.startTimerWithFixedDelay(JoinRetry.INSTANCE, JOIN_RETRY);
-  }
-
-  private Behavior<Command> onJoinRetry() {
-    if (joining == null) {
-      timers.cancel(JoinRetry.INSTANCE);
-    } else if (joinAttempts >= JOIN_ATTEMPTS) {
-      String lost = joining;
-      joinDone();
-      if (reattaching) {
-        reattaching = false;
-        detach();
-        send(new ServerMessage.Left(lost));
-      }
-      send(new ServerMessage.Error(ErrorCode.ROOM_UNAVAILABLE, "room '" + lost + "' did not answer; try again"));
-    } else {
-      joinAttempts++;
-      deps.rooms().apply(joining).tell(new RoomEntity.Join(player, name, joiningGame, roomEvents));
-    }
-    return Behaviors.same();
-  }
-
-  private void joinDone() {
-    joining = null;
-    timers.cancel(JoinRetry.INSTANCE);
-  }
-
-  private void onLeave() {
-    if (room == null) {
-      notInRoom("leave");
-      return;
-    }
-    leaveRoom();
-  }
-
-  private void leaveRoom() {
-    deps.rooms().apply(room).tell(new RoomEntity.Leave(player, roomEvents));
-    leaving.addLast(room);
-    detach();
-  }
-
-  private void detach() {
-    closeShortcuts();
-    if (roomActor != null) ctx.unwatch(roomActor);
-    roomActor = null;
-    room = null;
-    reattaching = false;
-    deps.directory().put(new PlayerDirectory.Entry(player, null, 0));
+    rooms.sendInput(input.seq(), input.data());
   }
 
   private void notInRoom(String what) {
     send(new ServerMessage.Error(ErrorCode.NOT_IN_ROOM, what + " needs a room: join one first"));
   }
 
-  // ------------------------------------------------------------------ room events
+  // ------------------------------------------------------------------ joining
 
-  private Behavior<Command> onRoomEvent(FromRoom msg) {
-    RoomEvent event = msg.event();
-    if (event instanceof RoomEvent.State s) {
-      if (!s.roomId().equals(room)) return Behaviors.same();
-      if (states != null) states.offer(s.roomId(), s.tick(), s.ack(), s.state());
-      else send(new ServerMessage.State(s.roomId(), s.tick(), s.ack(), s.state()));
-    } else if (event instanceof RoomEvent.Joined j) {
-      onJoined(j);
-    } else if (event instanceof RoomEvent.Rejected r) {
-      if (r.roomId().equals(joining)) {
-        joinDone();
-        if (reattaching) {
-          reattaching = false;
-          send(new ServerMessage.Left(r.roomId()));
-        }
-        send(new ServerMessage.Error(r.code(), r.message()));
+  private Behavior<Command> startJoin(String roomId, String game) {
+    rooms.join(roomId, game);
+    timers.startTimerWithFixedDelay(JoinRetry.INSTANCE, JOIN_RETRY);
+    return joining();
+  }
+
+  private void endJoin() {
+    rooms.joinEnded();
+    timers.cancel(JoinRetry.INSTANCE);
+  }
+
+  /**
+   * The room answered the join (or, after it moved, the re-attach): the client sees {@code joined} before
+   * any state of this membership, then the lines that waited are handled.
+   */
+  private Behavior<Command> onJoined(RoomEvent.Joined j) {
+    endJoin();
+    rooms.enter(j);
+    saveRoom();
+    send(new ServerMessage.Joined(j.roomId(), j.game(), j.player(), j.tick(), j.state()));
+    if (closing) return closing();
+    rooms.openFastPaths();
+    return unstash(inRoom());
+  }
+
+  /** A join of the room the player is in did not succeed: still in it. */
+  private Behavior<Command> backInRoom() {
+    rooms.reopenInputs();
+    return unstash(inRoom());
+  }
+
+  private Behavior<Command> onJoinRetry() {
+    if (rooms.retry()) return Behaviors.same();
+    String lost = rooms.joining();
+    endJoin();
+    send(new ServerMessage.Error(ErrorCode.ROOM_UNAVAILABLE, "room '" + lost + "' did not answer; try again"));
+    return rooms.room() != null ? backInRoom() : unstash(lobby());
+  }
+
+  private Behavior<Command> onReattachRetry() {
+    if (rooms.retry()) return Behaviors.same();
+    return lostRoom(new ServerMessage.Error(ErrorCode.ROOM_UNAVAILABLE,
+        "room '" + rooms.room() + "' moved and did not answer; join it again"));
+  }
+
+  /** Re-attaching failed: the client is told it is out of the room, and why. */
+  private Behavior<Command> lostRoom(ServerMessage.Error why) {
+    String room = rooms.room();
+    endJoin();
+    rooms.drop();
+    saveRoom();
+    send(new ServerMessage.Left(room));
+    send(why);
+    return unstash(lobby());
+  }
+
+  /** Our room's actor stopped while we are in it: it moved (hand-off, node loss) or restarts. Join it again. */
+  private Behavior<Command> onRoomStopped(Terminated t) {
+    if (!rooms.lost(t.getRef())) return Behaviors.same();
+    log.info("room {} of player {} stopped; re-attaching", rooms.room(), player);
+    rooms.rejoin();
+    timers.startTimerWithFixedDelay(JoinRetry.INSTANCE, JOIN_RETRY);
+    return reattaching();
+  }
+
+  // ------------------------------------------------------------------ room events in each state
+
+  private Behavior<Command> lobbyHears(RoomEvent event) {
+    if (event instanceof RoomEvent.Joined j) {
+      rooms.leaveStray(j);
+      return Behaviors.same();
+    }
+    return hears(event, Behaviors::same);
+  }
+
+  private Behavior<Command> joiningHears(RoomEvent event) {
+    if (event instanceof RoomEvent.Joined j) {
+      // an answer from a room whose left is due is older than the leave (the rooms answer in order)
+      if (rooms.isJoining(j.roomId()) && !rooms.isLeaving(j.roomId())) return onJoined(j);
+      if (!rooms.isRoom(j.roomId())) rooms.leaveStray(j);
+      return Behaviors.same();
+    }
+    if (event instanceof RoomEvent.Rejected r) {
+      if (!rooms.isJoining(r.roomId()) || rooms.isLeaving(r.roomId())) return Behaviors.same();
+      endJoin();
+      send(new ServerMessage.Error(r.code(), r.message()));
+      return rooms.room() != null ? backInRoom() : unstash(lobby());
+    }
+    if (event instanceof RoomEvent.Closed c && rooms.isJoining(c.roomId())) {
+      endJoin();
+      if (rooms.isRoom(c.roomId())) {
+        rooms.drop();
+        saveRoom();
       }
+      send(new ServerMessage.Error(ErrorCode.ROOM_CLOSED, c.reason()));
+      send(new ServerMessage.Left(c.roomId()));
+      return unstash(lobby());
+    }
+    // out of the room it joins again (kicked): the join's answer brings the player back
+    return hears(event, Behaviors::same);
+  }
+
+  private Behavior<Command> inRoomHears(RoomEvent event) {
+    if (event instanceof RoomEvent.Joined j) {
+      if (!rooms.isRoom(j.roomId())) rooms.leaveStray(j);
+      // the room came back on another actor and said so: the client re-syncs; from the same actor it is a
+      // second answer to a join that was sent twice
+      else if (rooms.isNewActor(j)) return onJoined(j);
+      return Behaviors.same();
+    }
+    return hears(event, this::lobby);
+  }
+
+  private Behavior<Command> reattachingHears(RoomEvent event) {
+    if (event instanceof RoomEvent.Joined j) {
+      if (rooms.isJoining(j.roomId())) return onJoined(j);
+      rooms.leaveStray(j);
+      return Behaviors.same();
+    }
+    if (event instanceof RoomEvent.Rejected r && rooms.isJoining(r.roomId())) {
+      return lostRoom(new ServerMessage.Error(r.code(), r.message()));
+    }
+    if (event instanceof RoomEvent.Closed c && rooms.isJoining(c.roomId())) {
+      endJoin();
+      rooms.drop();
+      saveRoom();
+      send(new ServerMessage.Error(ErrorCode.ROOM_CLOSED, c.reason()));
+      send(new ServerMessage.Left(c.roomId()));
+      return unstash(lobby());
+    }
+    return hears(event, () -> {
+      endJoin();
+      return unstash(lobby());
+    });
+  }
+
+  /**
+   * Room events that mean the same in every welcomed state: states, the {@code left} of a leave, the game
+   * removing the player, chat and errors. {@code out} is where the session goes when it is no longer in its room.
+   */
+  private Behavior<Command> hears(RoomEvent event, Supplier<Behavior<Command>> out) {
+    if (event instanceof RoomEvent.State s) {
+      rooms.offerState(s);
     } else if (event instanceof RoomEvent.Left l) {
-      if (leaving.remove(l.roomId())) {
+      Membership.Due due = rooms.leftDue(l.roomId());
+      if (due == Membership.Due.TELL) {
         send(new ServerMessage.Left(l.roomId()));
-      } else if (l.roomId().equals(room)) {
-        // the game removed us, or our player resumed on another connection
-        detach();
+      } else if (due == Membership.Due.NONE && rooms.isRoom(l.roomId())) {
+        // the game removed the player (a kick)
+        rooms.drop();
+        saveRoom();
         send(new ServerMessage.Left(l.roomId()));
+        return out.get();
       }
     } else if (event instanceof RoomEvent.Replaced r) {
-      if (r.roomId().equals(room)) {
-        replaced = true;
-        room = null;
-        roomActor = null;
-        send(new ServerMessage.Left(r.roomId()));
-        send(new ServerMessage.Error(ErrorCode.SESSION_REPLACED,
-            "this player resumed on another connection; closing this one"));
-        close("replaced by a resumed session");
-      }
+      if (rooms.isRoom(r.roomId())) return onReplaced(r);
     } else if (event instanceof RoomEvent.Chat c) {
-      if (c.roomId().equals(room)) send(new ServerMessage.Chat(c.roomId(), c.from(), c.text()));
+      if (rooms.isRoom(c.roomId())) send(new ServerMessage.Chat(c.roomId(), c.from(), c.text()));
     } else if (event instanceof RoomEvent.Error e) {
       send(new ServerMessage.Error(e.code(), e.message()));
     } else if (event instanceof RoomEvent.Closed c) {
-      if (c.roomId().equals(room) || c.roomId().equals(joining)) {
-        if (c.roomId().equals(joining)) joinDone();
-        detach();
+      if (rooms.isRoom(c.roomId())) {
+        rooms.drop();
+        saveRoom();
         send(new ServerMessage.Error(ErrorCode.ROOM_CLOSED, c.reason()));
         send(new ServerMessage.Left(c.roomId()));
+        return out.get();
       }
     }
     return Behaviors.same();
   }
 
-  private void onJoined(RoomEvent.Joined j) {
-    if (!j.roomId().equals(joining)) return; // an answer to a join we no longer wait for
-    joinDone();
-    boolean silent = reattaching && j.roomId().equals(room);
-    reattaching = false;
-    room = j.roomId();
-    if (roomActor != null) ctx.unwatch(roomActor);
-    roomActor = j.room();
-    ctx.watch(roomActor);
-    deps.directory().put(new PlayerDirectory.Entry(player, room, 0));
-    closeShortcuts();
-    if (!silent) send(new ServerMessage.Joined(j.roomId(), j.game(), j.player(), j.tick(), j.state()));
-    if (closing) return;
-    inputs.open(roomActor, player);
-    states = new LocalStateLine(connection, room);
-    if (roomActor.path().address().hasLocalScope()) {
-      roomActor.tell(new RoomEntity.AttachLocal(player, roomEvents, states));
-    }
+  /** Another session of the same player (a resume on a new connection) took this one's place in the room. */
+  private Behavior<Command> onReplaced(RoomEvent.Replaced r) {
+    replaced = true;
+    endJoin();
+    rooms.drop();
+    send(new ServerMessage.Left(r.roomId()));
+    send(new ServerMessage.Error(ErrorCode.SESSION_REPLACED, "this player resumed on another connection; closing this one"));
+    return close("replaced by a resumed session");
   }
 
-  /** Before inputs or states may take another way (or none): close both shortcuts between stream and room. */
-  private void closeShortcuts() {
-    inputs.close();
-    if (states != null) states.close();
-    states = null;
+  /** The directory learns the player's room (null: none) as this session sees it. */
+  private void saveRoom() {
+    deps.directory().put(entry(rooms.room(), 0));
   }
 
-  /** Our room's actor stopped while we are in it: it moved (handoff, node loss). Re-attach through sharding. */
-  private Behavior<Command> onRoomTerminated(Terminated t) {
-    if (room != null && t.getRef().equals(roomActor)) {
-      log.info("room {} of player {} moved; re-attaching", room, player);
-      closeShortcuts();
-      roomActor = null;
-      reattaching = true;
-      requestJoin(room, null);
-    }
-    return Behaviors.same();
+  /** This session's directory entry: the player's room, and when its connection ended (0: connected). */
+  private PlayerDirectory.Entry entry(String room, long disconnectedAt) {
+    return new PlayerDirectory.Entry(player, room, disconnectedAt, generation);
   }
 
   // ------------------------------------------------------------------ outbound and closing
@@ -508,28 +679,39 @@ public final class PlayerSession {
     if (!connection.send(message)) {
       closeReason = "client too slow: more than " + limits.outboundQueue() + " messages waiting";
       closing = true;
-      inputs.close();
+      closeFastPaths();
       connection.abort(closeReason);
     }
+  }
+
+  /** Once the session closed the connection, whatever a handler returns, the session is closing. */
+  private Behavior<Command> settle(Behavior<Command> next) {
+    return closing && Behavior.isAlive(next) ? closing() : next;
   }
 
   private Behavior<Command> close(String reason) {
     if (!closing) {
       closeReason = reason;
       closing = true;
-      inputs.close();
+      closeFastPaths();
       connection.close();
     }
-    return Behaviors.same();
+    return closing();
+  }
+
+  private void closeFastPaths() {
+    inputs.close();
+    if (rooms != null) rooms.closeFastPaths();
   }
 
   private Behavior<Command> onStop() {
-    closeShortcuts();
+    closeFastPaths();
     deps.registry().unregister(ctx.getSelf());
     if (!closing) connection.close();
-    if (welcomed && !replaced) {
-      if (room != null) deps.rooms().apply(room).tell(new RoomEntity.Disconnect(player, roomEvents));
-      deps.directory().put(new PlayerDirectory.Entry(player, room != null ? room : joining, deps.millisClock().getAsLong()));
+    if (rooms != null && !replaced) {
+      rooms.disconnect();
+      String room = rooms.room() != null ? rooms.room() : rooms.joining();
+      deps.directory().put(entry(room, deps.millisClock().getAsLong()));
     }
     log.info("connection closed: {} player {}: {}", connection.describe(), player, closeReason);
     return Behaviors.same();

@@ -6,11 +6,18 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMapKey;
+import org.apache.pekko.cluster.ddata.LWWRegister;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 
 /**
  * The player directory in Pekko Distributed Data, so a player can resume on any node: entries are spread
  * over 32 last-writer-wins maps by player id and written to a majority of nodes. Entries of players whose
  * connection ended longer than {@code keepMillis} ago are pruned from a map whenever it is written.
+ *
+ * <p>A later session of a player always wins, whatever the order in which writes reach a replica: a write
+ * that finds an entry of a later session in this node's replica is dropped, and the register's timestamp
+ * starts from the entry's generation ({@link #SESSION_CLOCK}), so when replicas merge, the entry of the
+ * later session has the higher timestamp; writes of the same session follow each other.
  */
 public final class ReplicatedPlayerDirectory implements PlayerDirectory {
   private static final int BUCKETS = 32;
@@ -22,6 +29,14 @@ public final class ReplicatedPlayerDirectory implements PlayerDirectory {
     this.keepMillis = keepMillis;
   }
 
+  /**
+   * Timestamps of directory entries: {@code generation << 42} for the first write of a session, one more for each
+   * later write of it. 2^42 is above any wall-clock millisecond timestamp of the default clock (until the
+   * year 2109), so an entry written by an older release's default clock does not beat a newer session.
+   */
+  static final LWWRegister.Clock<Entry> SESSION_CLOCK =
+      (current, entry) -> Math.max(current + 1, entry.generation() << 42);
+
   private static Key<LWWMap<String, Entry>> key(String player) {
     return LWWMapKey.create("players-" + Math.floorMod(player.hashCode(), BUCKETS));
   }
@@ -29,13 +44,22 @@ public final class ReplicatedPlayerDirectory implements PlayerDirectory {
   @Override
   public void put(Entry entry) {
     long cutoff = System.currentTimeMillis() - keepMillis;
-    replicated.update(key(entry.player()), LWWMap.create(), m -> {
-      LWWMap<String, Entry> pruned = m;
-      for (Entry e : m.getEntries().values()) {
-        if (e.disconnectedAt() > 0 && e.disconnectedAt() < cutoff) pruned = pruned.remove(replicated.self(), e.player());
-      }
-      return pruned.put(replicated.self(), entry.player(), entry);
-    });
+    replicated.update(key(entry.player()), LWWMap.create(), m -> write(m, replicated.self(), entry, cutoff));
+  }
+
+  /**
+   * One write into a replica's map: entries disconnected before {@code cutoff} pruned, then {@code entry}
+   * put, unless the map holds an entry of a later session of the player.
+   */
+  static LWWMap<String, Entry> write(LWWMap<String, Entry> map, SelfUniqueAddress self, Entry entry, long cutoff) {
+    LWWMap<String, Entry> pruned = map;
+    for (Entry e : map.getEntries().values()) {
+      if (e.disconnectedAt() > 0 && e.disconnectedAt() < cutoff) pruned = pruned.remove(self, e.player());
+    }
+    scala.Option<Entry> found = pruned.get(entry.player());
+    Entry current = found.isDefined() ? found.get() : null;
+    if (!entry.mayReplace(current)) return pruned; // a later session of this player wrote it: keep that
+    return pruned.put(self, entry.player(), entry, SESSION_CLOCK);
   }
 
   @Override

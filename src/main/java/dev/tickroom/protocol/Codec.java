@@ -209,6 +209,9 @@ public final class Codec {
         g.writeStringField("player", w.player());
         g.writeStringField("node", w.node());
         g.writeStringField("resume", w.resume());
+        g.writeArrayFieldStart("features");
+        for (String f : w.features()) g.writeString(f);
+        g.writeEndArray();
       } else if (message instanceof ServerMessage.Joined j) {
         g.writeStringField("type", "joined");
         g.writeStringField("room", j.room());

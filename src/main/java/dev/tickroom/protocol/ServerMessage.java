@@ -7,7 +7,12 @@ import java.util.List;
  * ({@code stateJson}) so that a room encodes its state once per tick for all of its members.
  */
 public sealed interface ServerMessage {
-  record Welcome(String player, String node, String resume) implements ServerMessage {}
+  /** {@code features}: what this server supports beyond v1 ({@link Features}). */
+  record Welcome(String player, String node, String resume, List<String> features) implements ServerMessage {
+    public Welcome(String player, String node, String resume) {
+      this(player, node, resume, Features.supported());
+    }
+  }
 
   record Joined(String room, String game, String player, long tick, byte[] stateJson) implements ServerMessage {}
 

@@ -191,6 +191,50 @@ public abstract class ProtocolContract {
   }
 
   @Test
+  void helloJoinInputAndPingSentBackToBackTakeEffectInOrder() {
+    String room = freshRoom("order");
+    try (WireClient a = connect()) {
+      a.sendAll("{\"type\":\"hello\",\"name\":\"ann\"}",
+          "{\"type\":\"join\",\"room\":\"" + room + "\",\"game\":\"arena\"}",
+          "{\"type\":\"input\",\"seq\":1,\"data\":{\"dx\":1,\"dy\":0}}",
+          "{\"type\":\"ping\",\"t\":7}");
+      JsonNode welcome = a.next();
+      assertEquals("welcome", welcome.path("type").asText(), welcome.toString());
+      assertTrue(welcome.get("features").toString().contains("\"resync\""), welcome.toString());
+      // the pong needs no room, so it may come before joined; nothing else may
+      JsonNode first = a.nextNonState();
+      JsonNode second = a.nextNonState();
+      JsonNode joined = "joined".equals(first.path("type").asText()) ? first : second;
+      JsonNode pong = joined == first ? second : first;
+      assertEquals("joined", joined.path("type").asText(), first + " " + second);
+      assertEquals(room, joined.get("room").asText());
+      assertEquals("pong", pong.path("type").asText(), first + " " + second);
+      assertEquals(7, pong.get("t").asInt());
+      // the input applied to the room being joined: a state acknowledges it, and no error came
+      for (int i = 0; ; i++) {
+        JsonNode m = a.next();
+        assertFalse("error".equals(m.path("type").asText()), m.toString());
+        if ("state".equals(m.path("type").asText()) && m.get("ack").asLong() >= 1) {
+          assertEquals(room, m.get("room").asText());
+          break;
+        }
+        assertTrue(i < 200, "no state acknowledged the input");
+      }
+    }
+  }
+
+  @Test
+  void anInputRightAfterAJoinThatFailsIsNotInRoom() {
+    try (WireClient a = connect()) {
+      a.hello("ann");
+      a.sendAll("{\"type\":\"join\",\"room\":\"" + freshRoom("nogame") + "\",\"game\":\"chess\"}",
+          "{\"type\":\"input\",\"seq\":1,\"data\":{\"dx\":1,\"dy\":0}}");
+      assertEquals("bad_request", a.error());
+      assertEquals("not_in_room", a.error());
+    }
+  }
+
+  @Test
   void chatReachesEveryMemberAndLeaveAnswersLeft() {
     String room = freshRoom("chat");
     try (WireClient a = connect(); WireClient b = connect()) {

@@ -64,6 +64,11 @@ public final class TcpWireClient implements WireClient {
     sendRaw((json + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
+  @Override
+  public void sendAll(String... json) {
+    sendRaw((String.join("\n", json) + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
   public void sendRaw(byte[] bytes) {
     try {
       out.write(bytes);

@@ -10,6 +10,11 @@ public interface WireClient extends AutoCloseable {
   /** Sends one message as it is (no validation: tests send bad input on purpose). */
   void send(String json);
 
+  /** Sends messages back to back, without waiting for anything in between (over TCP: in one write). */
+  default void sendAll(String... json) {
+    for (String j : json) send(j);
+  }
+
   /** The next message, or null when the server closed the connection; fails after the timeout. */
   String nextRaw(Duration timeout);
 
