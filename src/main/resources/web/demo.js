@@ -14,6 +14,7 @@ const $ = (id) => document.getElementById(id);
 const el = {
   form: $('join-form'), name: $('name'), room: $('room'), game: $('game'),
   connect: $('connect'), disconnect: $('disconnect'), status: $('status'), latency: $('latency'),
+  bandwidth: $('bandwidth'),
   arenaView: $('arena-view'), canvas: $('canvas'), scoreboard: $('scoreboard'),
   tttView: $('ttt-view'), tttStatus: $('ttt-status'), tttBoard: $('ttt-board'), tttError: $('ttt-error'),
   chatForm: $('chat-form'), chatInput: $('chat-input'), chatSend: $('chat-send'), chatLog: $('chat-log'),
@@ -77,7 +78,11 @@ async function onConnectClicked(ev) {
     return;
   }
   if (client) client.close();
-  const fresh = new TickroomClient(wsUrl(), { name });
+  // the compact form by default: merge patches in CBOR (?sync=full&format=json in the page URL for plain JSON)
+  const params = new URLSearchParams(location.search);
+  const fresh = new TickroomClient(wsUrl(), {
+    name, sync: params.get('sync') || 'patch', format: params.get('format') || 'cbor',
+  });
   demo.client = fresh;
   wire(fresh);
   setStatus('connecting', 'connecting…');
@@ -122,6 +127,7 @@ function wire(client) {
     if (demo.game === 'tictactoe') showTttError(msg);
   });
   on('latency', ({ latency }) => { el.latency.textContent = `${Math.round(latency)} ms`; });
+  showBandwidth(client);
   on('reconnecting', (info) => {
     setStatus('reconnecting', `reconnecting (attempt ${info.attempt}, ${info.reason})…`);
   });
@@ -134,6 +140,7 @@ function wire(client) {
     leaveRoom();
     demo.playerId = null;
     el.latency.textContent = '–';
+    if (el.bandwidth) el.bandwidth.textContent = '–';
     setStatus('disconnected', info.code === 1000 ? 'disconnected' : `disconnected (${info.code}${info.reason ? ' ' + info.reason : ''})`);
   });
 }
@@ -444,6 +451,22 @@ el.chatForm.addEventListener('submit', (ev) => {
   else showError('not_connected', 'Not connected: the message was not sent.');
 });
 
+/** Bytes received per second (what this page costs the server in egress), refreshed every second. */
+let bandwidthTimer = null;
+function showBandwidth(client) {
+  if (bandwidthTimer) clearInterval(bandwidthTimer);
+  let last = client.bytesIn;
+  bandwidthTimer = setInterval(() => {
+    if (demo.client !== client) { clearInterval(bandwidthTimer); bandwidthTimer = null; return; }
+    const perSecond = client.bytesIn - last;
+    last = client.bytesIn;
+    if (el.bandwidth) {
+      el.bandwidth.textContent = perSecond >= 10240 ? `${(perSecond / 1024).toFixed(1)} KB/s` : `${perSecond} B/s`;
+      el.bandwidth.title = `${client.options.sync} sync, ${client.options.format}`;
+    }
+  }, 1000);
+}
+
 // ------------------------------------------------------------------ start
 
 function remember(values) {
@@ -465,3 +488,4 @@ el.form.addEventListener('submit', onConnectClicked);
 el.disconnect.addEventListener('click', onDisconnectClicked);
 setStatus('disconnected', 'disconnected');
 if (prefill() && el.name.value) el.form.requestSubmit();
+

@@ -26,6 +26,10 @@
  *   options.backoffMax    ... up to this many ms (default 8000), with up to 20% random jitter.
  *   options.maxAttempts   reconnect attempts before giving up (default 10).
  *   options.WebSocket     WebSocket constructor to use (default globalThis.WebSocket; handy for tests).
+ *   options.sync        'full' (default) or 'patch': the server sends each state as a merge patch against the
+ *                       last one; the client applies it, so `state` events always carry the full state.
+ *   options.format      'json' (default) or 'cbor': after `hello`/`welcome` both directions use CBOR documents
+ *                       with a string table per direction (PROTOCOL.md, "Binary format"), in binary frames.
  *
  * Methods:
  *   connect() -> Promise<welcome>   opens the socket, sends `hello`, resolves with the `welcome` message.
@@ -54,7 +58,10 @@
  *
  * State kept on the client: player, node, resumeToken, room, game, latency (ms, smoothed, null before the
  * first pong), seq (last input seq sent), ack (last ack seen), lastState (last `state` or `joined` message),
- * connected (true between `welcome` and the socket closing).
+ * connected (true between `welcome` and the socket closing), bytesIn (bytes received over all sockets).
+ *
+ * Also exported: applyMergePatch(target, patch) (RFC 7386), CborEncoder and CborDecoder (the cbor format with
+ * its string table; one of each per direction and connection).
  */
 
 const OPEN = 1;
@@ -81,6 +88,8 @@ export class TickroomClient extends EventTarget {
       backoffMax: 8000,
       maxAttempts: 10,
       WebSocket: globalThis.WebSocket,
+      sync: 'full',
+      format: 'json',
       ...options,
     };
     if (typeof this.options.WebSocket !== 'function') {
@@ -97,8 +106,14 @@ export class TickroomClient extends EventTarget {
     this.ack = -1;
     this.lastState = null;
     this.connected = false;
+    this.bytesIn = 0;
 
     this._ws = null;
+    this._state = null;           // the room state as the server sent it last (patches applied)
+    this._cborIn = false;         // the server's frames are CBOR (after welcome on a cbor connection)
+    this._cborOut = false;        // our messages are CBOR (after our cbor hello)
+    this._encoder = null;
+    this._decoder = null;
     this._closedByUser = false;
     this._wanted = null;          // {room, game}: the last room joined and not left since
     this._attempt = 0;            // reconnect attempts since the last welcome
@@ -181,11 +196,11 @@ export class TickroomClient extends EventTarget {
     if (ws || wasConnected) this._emit('close', { code, reason, willReconnect: false });
   }
 
-  /** Send one protocol message as JSON. Returns false when the socket is not open. */
+  /** Send one protocol message (JSON, or CBOR on a cbor connection). Returns false when the socket is not open. */
   send(obj) {
     const ws = this._ws;
     if (!ws || ws.readyState !== OPEN) return false;
-    ws.send(JSON.stringify(obj));
+    ws.send(this._cborOut ? this._encoder.encode(obj) : JSON.stringify(obj));
     return true;
   }
 
@@ -202,6 +217,7 @@ export class TickroomClient extends EventTarget {
       return;
     }
     this._ws = ws;
+    try { ws.binaryType = 'arraybuffer'; } catch (_) { /* a fake socket may not have it */ }
     ws.onopen = () => this._onOpen(ws);
     ws.onmessage = (ev) => this._onFrame(ws, ev.data);
     ws.onerror = () => {
@@ -224,19 +240,48 @@ export class TickroomClient extends EventTarget {
     if (ws !== this._ws) return;
     const hello = { type: 'hello', name: this.name };
     if (this.resumeToken) hello.resume = this.resumeToken;
+    if (this.options.sync !== 'full') hello.sync = this.options.sync;
+    if (this.options.format !== 'json') hello.format = this.options.format;
+    this._cborIn = this._cborOut = false;
+    this._state = null;
     this.send(hello);
+    if (this.options.format === 'cbor') {
+      // everything after our hello is CBOR; the server switches after its welcome
+      this._cborOut = true;
+      this._encoder = new CborEncoder();
+      this._decoder = new CborDecoder();
+    }
   }
 
   _onFrame(ws, data) {
     if (ws !== this._ws) return;
     let msg;
     try {
-      msg = JSON.parse(data);
-    } catch (_) {
-      this._emit('error', { type: 'error', code: 'bad_frame', message: 'the server sent a frame that is not JSON' });
+      if (typeof data === 'string') {
+        this.bytesIn += utf8Length(data);
+        msg = JSON.parse(data);
+      } else {
+        const bytes = new Uint8Array(data);
+        this.bytesIn += bytes.length;
+        if (!this._cborIn) throw new Error('binary frame before welcome');
+        msg = this._decoder.decode(bytes);
+      }
+    } catch (err) {
+      this._emit('error', { type: 'error', code: 'bad_frame', message: `the server sent a frame that cannot be read: ${err.message}` });
       return;
     }
     if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return;
+    if (msg.type === 'welcome' && this._cborOut) this._cborIn = true;
+    if (msg.type === 'state' && msg.patch !== undefined) {
+      if (this._state == null) {
+        this._emit('error', { type: 'error', code: 'bad_frame', message: 'a patch came before any full state' });
+        return;
+      }
+      msg.state = this._state = applyMergePatch(this._state, msg.patch);
+      delete msg.patch;
+    } else if (msg.type === 'state' || msg.type === 'joined') {
+      this._state = msg.state;
+    }
     this._emit('message', msg);
     switch (msg.type) {
       case 'welcome': return this._onWelcome(msg);
@@ -419,6 +464,247 @@ export class TickroomClient extends EventTarget {
 
 function now() {
   return globalThis.performance ? performance.now() : Date.now();
+}
+
+function utf8Length(s) {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00) { n += 4; i++; } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * RFC 7386 merge patch: returns the patched value (a new object where something changed; parts not touched
+ * are shared). Under `sync: 'patch'` a member whose value is null is absent.
+ */
+export function applyMergePatch(target, patch) {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = applyMergePatch(out[k], v);
+  }
+  return out;
+}
+
+const TABLE_MAX = 1024;
+const STRING_MAX = 64;
+const TAG_STRINGREF = 25;
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+function qualifies(len, key) {
+  return len <= STRING_MAX && len >= (key ? 1 : 3);
+}
+
+/** The sending end of one direction of a cbor connection (PROTOCOL.md, "Binary format"). */
+export class CborEncoder {
+  constructor() {
+    this.table = new Map();
+    this._buf = new Uint8Array(256);
+    this._len = 0;
+  }
+
+  /** One document as a Uint8Array. */
+  encode(value) {
+    this._len = 0;
+    this._write(value, false);
+    return this._buf.slice(0, this._len);
+  }
+
+  _ensure(n) {
+    if (this._len + n > this._buf.length) {
+      const b = new Uint8Array(Math.max(this._buf.length * 2, this._len + n));
+      b.set(this._buf.subarray(0, this._len));
+      this._buf = b;
+    }
+  }
+
+  _put(b) { this._ensure(1); this._buf[this._len++] = b & 0xff; }
+
+  _head(major, n) {
+    const m = major << 5;
+    if (n < 24) this._put(m | n);
+    else if (n < 0x100) { this._put(m | 24); this._put(n); } else if (n < 0x10000) { this._put(m | 25); this._put(n >>> 8); this._put(n); } else if (n < 0x100000000) {
+      this._put(m | 26); this._put(n >>> 24); this._put(n >>> 16); this._put(n >>> 8); this._put(n);
+    } else {
+      this._put(m | 27);
+      const big = BigInt(n);
+      for (let s = 56n; s >= 0n; s -= 8n) this._put(Number((big >> s) & 0xffn));
+    }
+  }
+
+  _write(v, key) {
+    if (v === null || v === undefined) return this._put(0xf6);
+    if (v === false) return this._put(0xf4);
+    if (v === true) return this._put(0xf5);
+    if (typeof v === 'string') return this._string(v, false);
+    if (typeof v === 'number') return this._number(v);
+    if (Array.isArray(v)) {
+      this._head(4, v.length);
+      for (const e of v) this._write(e === undefined ? null : e, false);
+      return;
+    }
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+    this._head(5, entries.length);
+    for (const [k, x] of entries) {
+      this._string(k, true);
+      this._write(x, false);
+    }
+  }
+
+  _number(v) {
+    if (Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER) {
+      if (v >= 0) this._head(0, v);
+      else this._head(1, -1 - v);
+      return;
+    }
+    const dv = new DataView(new ArrayBuffer(8));
+    if (Math.fround(v) === v || Number.isNaN(v)) {
+      dv.setFloat32(0, v);
+      this._put(0xfa);
+      for (let i = 0; i < 4; i++) this._put(dv.getUint8(i));
+    } else {
+      dv.setFloat64(0, v);
+      this._put(0xfb);
+      for (let i = 0; i < 8; i++) this._put(dv.getUint8(i));
+    }
+  }
+
+  _string(s, key) {
+    const ref = this.table.get(s);
+    if (ref !== undefined) {
+      if (!key) { this._put(0xd8); this._put(TAG_STRINGREF); }
+      this._head(0, ref);
+      return;
+    }
+    const b = textEncoder.encode(s);
+    this._head(3, b.length);
+    this._ensure(b.length);
+    this._buf.set(b, this._len);
+    this._len += b.length;
+    if (this.table.size < TABLE_MAX && qualifies(b.length, key)) this.table.set(s, this.table.size);
+  }
+}
+
+/** The receiving end of one direction of a cbor connection: documents -> plain JS values. */
+export class CborDecoder {
+  constructor() {
+    this.table = [];
+  }
+
+  /** One whole document (Uint8Array); throws on a malformed one, which then adds nothing to the table. */
+  decode(bytes) {
+    this._b = bytes;
+    this._dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this._pos = 0;
+    const committed = this.table.length;
+    try {
+      const v = this._read(0, false);
+      if (this._pos !== bytes.length) throw new Error('bytes after the document');
+      return v;
+    } catch (err) {
+      this.table.length = committed;
+      throw err;
+    }
+  }
+
+  _next() {
+    if (this._pos >= this._b.length) throw new Error('document ends early');
+    return this._b[this._pos++];
+  }
+
+  _arg(ib) {
+    const ai = ib & 0x1f;
+    if (ai < 24) return ai;
+    const n = ai === 24 ? 1 : ai === 25 ? 2 : ai === 26 ? 4 : ai === 27 ? 8 : 0;
+    if (!n) throw new Error('indefinite or reserved length');
+    if (n === 8) {
+      let v = 0n;
+      for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(this._next());
+      return Number(v);
+    }
+    let v = 0;
+    for (let i = 0; i < n; i++) v = v * 256 + this._next();
+    return v;
+  }
+
+  _ref(n) {
+    if (n >= this.table.length) throw new Error(`string reference ${n} is not in the table`);
+    return this.table[n];
+  }
+
+  _read(depth, key) {
+    if (depth > 256) throw new Error('nested too deep');
+    const ib = this._next();
+    const major = ib >> 5;
+    if (key && major !== 0 && major !== 3) throw new Error('a map key must be a string or a string reference');
+    switch (major) {
+      case 0: { const n = this._arg(ib); return key ? this._ref(n) : n; }
+      case 1: return -1 - this._arg(ib);
+      case 3: {
+        const n = this._arg(ib);
+        if (n > this._b.length - this._pos) throw new Error('length beyond the document');
+        const s = textDecoder.decode(this._b.subarray(this._pos, this._pos + n));
+        this._pos += n;
+        if (this.table.length < TABLE_MAX && qualifies(n, key)) this.table.push(s);
+        return s;
+      }
+      case 4: {
+        const n = this._arg(ib);
+        if (n > this._b.length - this._pos) throw new Error('length beyond the document');
+        const a = new Array(n);
+        for (let i = 0; i < n; i++) a[i] = this._read(depth + 1, false);
+        return a;
+      }
+      case 5: {
+        const n = this._arg(ib);
+        if (n > (this._b.length - this._pos) / 2) throw new Error('length beyond the document');
+        const o = {};
+        for (let i = 0; i < n; i++) {
+          const k = this._read(depth + 1, true);
+          o[k] = this._read(depth + 1, false);
+        }
+        return o;
+      }
+      case 6: {
+        const tag = this._arg(ib);
+        if (tag !== TAG_STRINGREF) throw new Error(`tag ${tag} is not used`);
+        const rb = this._next();
+        if (rb >> 5 !== 0) throw new Error('tag 25 must hold an unsigned integer');
+        return this._ref(this._arg(rb));
+      }
+      case 7: {
+        const ai = ib & 0x1f;
+        if (ai === 20) return false;
+        if (ai === 21) return true;
+        if (ai === 22) return null;
+        if (ai === 25) { const h = (this._next() << 8) | this._next(); return halfToNumber(h); }
+        if (ai === 26) { this._need(4); const v = this._dv.getFloat32(this._pos); this._pos += 4; return v; }
+        if (ai === 27) { this._need(8); const v = this._dv.getFloat64(this._pos); this._pos += 8; return v; }
+        throw new Error(`simple value ${ai} is not used`);
+      }
+      default: throw new Error('byte strings are not used');
+    }
+  }
+
+  _need(n) {
+    if (this._pos + n > this._b.length) throw new Error('document ends early');
+  }
+}
+
+function halfToNumber(h) {
+  const exp = (h >> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  let v;
+  if (exp === 0) v = mant * 2 ** -24;
+  else if (exp !== 31) v = (mant + 1024) * 2 ** (exp - 25);
+  else v = mant === 0 ? Infinity : NaN;
+  return h & 0x8000 ? -v : v;
 }
 
 export default TickroomClient;

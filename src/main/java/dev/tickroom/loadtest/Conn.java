@@ -25,7 +25,12 @@ final class Conn {
   boolean dirty;
   boolean writeInterest;
 
-  /** The start of an incomplete line left over from the last read. */
+  /** cbor format: this client's string tables; {@code cborIn} once the server's welcome was read. */
+  dev.tickroom.protocol.Cbor.Encoder encoder;
+  dev.tickroom.protocol.Cbor.Decoder decoder;
+  boolean cborIn;
+
+  /** The start of an incomplete line (or CBOR document) left over from the last read. */
   byte[] carry;
   int carryLen;
 

@@ -3,6 +3,7 @@ package dev.tickroom.loadtest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import dev.tickroom.protocol.Cbor;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -81,11 +82,19 @@ final class IoLoop implements Runnable {
   private long lastSlot = Long.MIN_VALUE;
   private long deliveredLocal;
   private long deliveredInWindowLocal;
+  private long bytesInWindowLocal;
+  /** The end of each hello: the sync and format the clients ask for. */
+  private final byte[] helloEnd;
+  private final boolean cbor;
 
   IoLoop(int index, int threads, Plan plan, Stats stats) throws IOException {
     this.index = index;
     this.threads = threads;
     this.plan = plan;
+    Options opts = plan.options();
+    this.cbor = "cbor".equals(opts.format());
+    this.helloEnd = ascii(("full".equals(opts.sync()) ? "" : "\",\"sync\":\"" + opts.sync())
+        + (cbor ? "\",\"format\":\"cbor" : "") + "\"}\n");
     this.stats = stats;
     Options o = plan.options();
     this.arena = o.scenario() == Scenario.ARENA;
@@ -218,7 +227,12 @@ final class IoLoop implements Runnable {
     c.phase = Conn.Phase.HELLO_SENT;
     c.put(HELLO);
     c.putLong(c.client);
-    c.put(HELLO_END);
+    c.put(helloEnd);
+    if (cbor) {
+      // everything after the hello line is CBOR both ways (the server's after its welcome)
+      c.encoder = new Cbor.Encoder();
+      c.decoder = new Cbor.Decoder();
+    }
     markDirty(c);
   }
 
@@ -238,8 +252,13 @@ final class IoLoop implements Runnable {
       return;
     }
     long now = System.nanoTime();
+    if (plan.inWindow(now)) bytesInWindowLocal += n;
     byte[] a = buf.array();
     int end = buf.position();
+    if (c.cborIn) {
+      frames(c, a, 0, end, now);
+      return;
+    }
     int lineStart = 0;
     for (int i = c.carryLen; i < end; i++) {
       if (a[i] != '\n') continue;
@@ -247,6 +266,10 @@ final class IoLoop implements Runnable {
       line(c, a, lineStart, lineEnd, now);
       if (c.closed) return;
       lineStart = i + 1;
+      if (c.cborIn) {
+        frames(c, a, lineStart, end, now);
+        return;
+      }
     }
     int rest = end - lineStart;
     if (rest > MAX_LINE) {
@@ -259,6 +282,65 @@ final class IoLoop implements Runnable {
       System.arraycopy(a, lineStart, c.carry, 0, rest);
     }
     c.carryLen = rest;
+  }
+
+  /** Length-prefixed CBOR documents in {@code a[from, end)}; an incomplete one is carried to the next read. */
+  private void frames(Conn c, byte[] a, int from, int end, long now) {
+    int pos = from;
+    while (pos < end) {
+      long[] head = Cbor.frameHead(a, pos, end - pos);
+      if (head == null) break;
+      if (head[1] < 0 || head[1] > MAX_LINE) {
+        stats.unreadable.increment();
+        close(c);
+        return;
+      }
+      int start = pos + (int) head[0];
+      if (end - start < head[1]) break;
+      com.fasterxml.jackson.databind.JsonNode m;
+      try {
+        m = c.decoder.decode(a, start, (int) head[1]);
+      } catch (Cbor.MalformedException e) {
+        stats.unreadable.increment();
+        close(c);
+        return;
+      }
+      document(c, m, now);
+      if (c.closed) return;
+      pos = start + (int) head[1];
+    }
+    int rest = end - pos;
+    if (rest > 0) {
+      if (c.carry == null || c.carry.length < rest) c.carry = new byte[Math.max(rest, 256)];
+      System.arraycopy(a, pos, c.carry, 0, rest);
+    }
+    c.carryLen = rest;
+  }
+
+  /** One CBOR message, handled like the same message as a JSON line. */
+  private void document(Conn c, com.fasterxml.jackson.databind.JsonNode m, long now) {
+    com.fasterxml.jackson.databind.JsonNode tick = m.get("tick");
+    com.fasterxml.jackson.databind.JsonNode ack = m.get("ack");
+    com.fasterxml.jackson.databind.JsonNode t = m.get("t");
+    scanner.hasTick = tick != null && tick.canConvertToLong();
+    scanner.tick = scanner.hasTick ? tick.longValue() : 0;
+    scanner.hasAck = ack != null && ack.canConvertToLong();
+    scanner.ack = scanner.hasAck ? ack.longValue() : 0;
+    scanner.hasT = t != null && t.isIntegralNumber() && t.canConvertToLong();
+    scanner.t = scanner.hasT ? t.longValue() : 0;
+    switch (m.path("type").asText()) {
+      case "state" -> onState(c, now);
+      case "pong" -> onPong(c, now);
+      case "joined" -> onJoined(c);
+      case "error" -> {
+        stats.error(m.path("code").asText("(no code)"));
+        if (c.phase != Conn.Phase.READY) {
+          stats.rejected.increment();
+          close(c);
+        }
+      }
+      default -> { }
+    }
   }
 
   private void line(Conn c, byte[] a, int from, int to, long now) {
@@ -278,9 +360,16 @@ final class IoLoop implements Runnable {
 
   private void onWelcome(Conn c, long now) {
     if (c.phase != Conn.Phase.HELLO_SENT) return;
+    if (cbor) c.cborIn = true;
     stats.welcomed.increment();
     if (arena) {
       c.phase = Conn.Phase.JOIN_SENT;
+      if (cbor) {
+        c.put(c.encoder.encodeFramed(dev.tickroom.protocol.Codec.MAPPER.createObjectNode().put("type", "join")
+            .put("room", "bench-" + c.client / playersPerRoom).put("game", "arena")));
+        markDirty(c);
+        return;
+      }
       c.put(JOIN);
       c.putLong(c.client / playersPerRoom);
       c.put(JOIN_END);
@@ -378,6 +467,14 @@ final class IoLoop implements Runnable {
       c.firstUnacked++;
     }
     c.sentAt(seq, now);
+    if (cbor) {
+      com.fasterxml.jackson.databind.node.ObjectNode m = dev.tickroom.protocol.Codec.MAPPER.createObjectNode()
+          .put("type", "input").put("seq", seq);
+      m.putObject("data").put("dx", random.nextInt(3) - 1).put("dy", random.nextInt(3) - 1);
+      c.put(c.encoder.encodeFramed(m));
+      markDirty(c);
+      return;
+    }
     c.put(INPUT);
     c.putLong(seq);
     c.put(INPUT_DX);
@@ -390,6 +487,12 @@ final class IoLoop implements Runnable {
 
   /** A ping whose {@code t} is the send time in ns since the run's base, so a pong alone gives the RTT. */
   private void sendPing(Conn c, long now) {
+    if (cbor) {
+      c.put(c.encoder.encodeFramed(dev.tickroom.protocol.Codec.MAPPER.createObjectNode().put("type", "ping")
+          .put("t", now - plan.base())));
+      markDirty(c);
+      return;
+    }
     c.put(PING);
     c.putLong(now - plan.base());
     c.put(PING_END);
@@ -479,6 +582,10 @@ final class IoLoop implements Runnable {
     if (deliveredLocal != 0) {
       stats.delivered.add(deliveredLocal);
       deliveredLocal = 0;
+    }
+    if (bytesInWindowLocal != 0) {
+      stats.bytesInWindow.add(bytesInWindowLocal);
+      bytesInWindowLocal = 0;
     }
     if (deliveredInWindowLocal != 0) {
       stats.deliveredInWindow.add(deliveredInWindowLocal);

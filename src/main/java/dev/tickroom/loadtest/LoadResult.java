@@ -13,6 +13,7 @@ import java.util.Map;
  * @param delivered state messages (arena) or round trips (echo) received in the measured window
  * @param exitCode 0 when the run completed, 3 when no client could connect and complete its handshake
  * @param failure why the run did not complete, or null
+ * @param bytesIn bytes the clients received in the measured window (frames and line ends included)
  */
 public record LoadResult(
     String scenario,
@@ -37,7 +38,8 @@ public record LoadResult(
     long unacked,
     long unreadable,
     int exitCode,
-    String failure) {
+    String failure,
+    long bytesIn) {
 
   /**
    * How the connections fared.
@@ -65,8 +67,20 @@ public record LoadResult(
     field(b, "server_cpu_s", num(serverCpuS, 3));
     field(b, "cpu_s_per_million", num(cpuSPerMillion, 4));
     field(b, "server_rss_mb", num(serverRssMb, 1));
+    field(b, "bytes_per_state", num(bytesPerDelivered(), 1));
+    field(b, "bytes_per_s_per_client", num(bytesPerSecondPerClient(), 1));
     b.setCharAt(b.length() - 1, '}');
     return b.toString();
+  }
+
+  /** Bytes received per delivered state (arena) or round trip (echo), everything received counted; null without any. */
+  public Double bytesPerDelivered() {
+    return delivered > 0 ? bytesIn / (double) delivered : null;
+  }
+
+  /** Bytes each client received per second in the measured window, on average. */
+  public Double bytesPerSecondPerClient() {
+    return seconds > 0 && clients > 0 ? bytesIn / seconds / clients : null;
   }
 
   private static void field(StringBuilder b, String key, String value) {

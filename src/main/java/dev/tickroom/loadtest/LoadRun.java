@@ -223,7 +223,7 @@ final class LoadRun {
         ms(latencyWindow, 50), ms(latencyWindow, 99), maxMs(latencyWindow), latencyWindow.getTotalCount(),
         arena ? ms(tickWindow, 99) : null, stats.errors.sum(), stats.errorCodeCounts(), stats.disconnects.sum(),
         cpuS, perMillion, rssMb >= 0 ? rssMb : null, conns, stats.missedTicks.sum(), stats.unacked.sum(),
-        stats.unreadable.sum(), exit, abortReason);
+        stats.unreadable.sum(), exit, abortReason, stats.bytesInWindow.sum());
   }
 
   private void printSummary(LoadResult r) {
@@ -258,6 +258,10 @@ final class LoadRun {
     }
     if (r.unreadable() > 0) errors.append("; unreadable lines ").append(r.unreadable());
     out.println(errors);
+    if (r.bytesPerDelivered() != null) {
+      out.printf(Locale.ROOT, "bytes         %.1f per %s, %.0f per second per client (sync %s, format %s)%n",
+          r.bytesPerDelivered(), arena ? "delivered state" : "round trip", r.bytesPerSecondPerClient(), o.sync(), o.format());
+    }
     if (o.serverPid() != 0) {
       out.printf(Locale.ROOT, "server        pid %d: cpu %s s in window, %s s per 1M %s, RSS %s MB%n",
           o.serverPid(), orDash(r.serverCpuS(), 2), orDash(r.cpuSPerMillion(), 4),

@@ -27,7 +27,9 @@ public record Options(
     boolean allowRemote,
     int ioThreads,
     double pingIntervalSeconds,
-    boolean help) {
+    boolean help,
+    String sync,
+    String format) {
 
   static final String HELP = """
       Usage: tickroom loadtest --scenario arena-load|echo-load|lobby [options]
@@ -56,6 +58,9 @@ public record Options(
         --in-flight K            echo-load: pings kept in flight per connection (default 8)
         --ping-interval S        lobby: seconds between two pings of one client (default 10); the clients'
                                  pings are spread evenly over the interval
+        --sync full|patch        state sync the clients ask for in hello (default full): patch = merge patches
+        --format json|cbor       message format the clients ask for in hello (default json): cbor = CBOR
+                                 documents with a string table, length-prefixed
 
       Timing
         --ramp-per-second N      new connections opened per second (default 1000)
@@ -100,6 +105,8 @@ public record Options(
     boolean allowRemote = false;
     int ioThreads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
     double pingInterval = 10;
+    String sync = "full";
+    String format = "json";
     Set<String> seen = new HashSet<>();
 
     for (int i = 0; i < args.length; i++) {
@@ -115,7 +122,7 @@ public record Options(
       switch (name) {
         case "--help", "-h" -> {
           return new Options(Scenario.ARENA, host, port, rooms, players, clients, inFlight, duration, warmup, ramp,
-              0, null, null, false, ioThreads, pingInterval, true);
+              0, null, null, false, ioThreads, pingInterval, true, "full", "json");
         }
         case "--allow-remote" -> {
           if (inline != null) throw new UsageException("--allow-remote takes no value");
@@ -154,6 +161,14 @@ public record Options(
               pingInterval = seconds(name, value, false);
               if (pingInterval < 0.01) throw new UsageException(name + " must be at least 0.01 seconds, got " + value);
             }
+            case "--sync" -> {
+              if (!value.equals("full") && !value.equals("patch")) throw new UsageException("--sync must be full or patch");
+              sync = value;
+            }
+            case "--format" -> {
+              if (!value.equals("json") && !value.equals("cbor")) throw new UsageException("--format must be json or cbor");
+              format = value;
+            }
             default -> throw new UsageException("unknown option '" + arg + "'");
           }
         }
@@ -172,7 +187,7 @@ public record Options(
       throw new UsageException("--server-pid " + pid + ": no such process (cannot read /proc/" + pid + "/stat)");
     }
     return new Options(scenario, host, port, rooms, players, clients, inFlight, duration, warmup, ramp, pid, csv,
-        chart, allowRemote, ioThreads, pingInterval, false);
+        chart, allowRemote, ioThreads, pingInterval, false, sync, format);
   }
 
   private static void rejectIfGiven(Set<String> seen, Scenario scenario, String... names) {

@@ -18,6 +18,8 @@ final class Stats {
   final LongAdder delivered = new LongAdder();
   /** Deliveries inside the measured window. */
   final LongAdder deliveredInWindow = new LongAdder();
+  /** Bytes read from the server in the measured window. */
+  final LongAdder bytesInWindow = new LongAdder();
   /** {@code error} messages received (whole run). */
   final LongAdder errors = new LongAdder();
   /** Established connections the server closed (whole run). */

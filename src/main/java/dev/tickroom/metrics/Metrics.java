@@ -29,6 +29,8 @@ public final class Metrics {
   private final Map<String, Counter> in = new ConcurrentHashMap<>();
   private final Map<String, Counter> out = new ConcurrentHashMap<>();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+  private final Map<String, Counter> bytesOut = new ConcurrentHashMap<>();
+  private final RoomBytes roomBytes = new RoomBytes(RoomBytes.DEFAULT_ROOMS);
 
   public Metrics(MeterRegistry registry) {
     this.registry = registry;
@@ -89,6 +91,23 @@ public final class Metrics {
   public void messagesOut(String transport, int n) {
     out.computeIfAbsent(transport, t -> Counter.builder("tickroom.messages.out").tag("transport", t)
         .description("messages sent to clients").register(registry)).increment(n);
+  }
+
+  /**
+   * Bytes sent to one client: counted per connection class ({@code tickroom_bytes_out_total{transport, sync,
+   * format}}, at most 2 x 2 x 2 series) and, for room traffic, per room in a bounded table ({@link #roomBytes()},
+   * shown in the admin view) rather than as a tag per room id.
+   */
+  public void bytesOut(String transport, String sync, String format, String room, int bytes) {
+    bytesOut.computeIfAbsent(transport + '|' + sync + '|' + format, k -> Counter.builder("tickroom.bytes.out")
+        .tag("transport", transport).tag("sync", sync).tag("format", format)
+        .description("bytes sent to clients, by connection class").register(registry)).increment(bytes);
+    if (room != null) roomBytes.add(room, bytes);
+  }
+
+  /** Bytes sent from this node to the members of each room, the rooms with the most first. */
+  public RoomBytes roomBytes() {
+    return roomBytes;
   }
 
   public void error(String code) {

@@ -6,6 +6,7 @@ import dev.tickroom.metrics.Metrics;
 import dev.tickroom.protocol.Codec;
 import dev.tickroom.protocol.ErrorCode;
 import dev.tickroom.protocol.ServerMessage;
+import dev.tickroom.protocol.Wire;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -29,8 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TCP game port: one JSON object per line in each direction, one session per connection; with TLS
- * configured, TLS over TCP (Pekko Streams TLS) on the same port.
+ * The TCP game port: one JSON object per line in each direction (or length-prefixed CBOR documents after a
+ * {@code cbor} hello), one session per connection; with TLS configured, TLS over TCP (Pekko Streams TLS) on
+ * the same port.
  */
 public final class TcpGateway {
   private static final Logger log = LoggerFactory.getLogger(TcpGateway.class);
@@ -115,9 +117,19 @@ public final class TcpGateway {
       Materializer mat, Settings settings, EdgeSettings.Net net, Metrics metrics, String description,
       SessionFlow.Spawner spawn) {
     Settings.Limits limits = settings.limits();
+    Wire wire = new Wire("tcp", true, metrics::bytesOut);
     return Flow.of(ByteString.class)
-        .statefulMapConcat(() -> new LineSplitter(limits.maxFrameBytes())::feed)
+        .statefulMapConcat(() -> new WireFrames(limits.maxFrameBytes(), wire)::feed)
         .via(SessionFlow.create(mat, limits, net, metrics, "tcp", description, spawn))
-        .map(Outbox::toLines);
+        .map(batch -> bytes(wire, batch));
+  }
+
+  /** A batch as one buffer for the socket, each message in the connection's sync and format. */
+  static ByteString bytes(Wire wire, Outbox batch) {
+    List<ServerMessage> ms = batch.messages();
+    if (ms.size() == 1) return ByteString.fromArrayUnsafe(wire.encode(ms.get(0)).bytes());
+    org.apache.pekko.util.ByteStringBuilder b = new org.apache.pekko.util.ByteStringBuilder();
+    for (ServerMessage m : ms) b.putBytes(wire.encode(m).bytes());
+    return b.result();
   }
 }

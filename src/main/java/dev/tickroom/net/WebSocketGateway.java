@@ -12,6 +12,7 @@ import dev.tickroom.protocol.Codec;
 import dev.tickroom.protocol.Decoded;
 import dev.tickroom.protocol.ErrorCode;
 import dev.tickroom.protocol.ServerMessage;
+import dev.tickroom.protocol.Wire;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
+import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -30,6 +32,7 @@ import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 /**
  * WebSocket transport on {@code /ws}: the protocol's JSON objects as text frames, one object per frame.
@@ -78,33 +81,82 @@ public final class WebSocketGateway {
       String description, SessionFlow.Spawner spawn) {
     Settings.Limits limits = settings.limits();
     int max = limits.maxFrameBytes();
+    Wire wire = new Wire("ws", false, metrics::bytesOut);
     return Flow.of(Message.class)
-        .mapAsync(1, m -> decode(m, max, mat))
+        .mapAsync(1, m -> decode(m, max, mat, wire))
         .via(SessionFlow.create(mat, limits, net, metrics, "ws", description, spawn))
         .mapConcat(batch -> {
           List<Message> frames = new ArrayList<>(batch.messages().size());
-          batch.messages().forEach(m -> frames.add(TextMessage.create(new String(Codec.encode(m), StandardCharsets.UTF_8))));
+          for (ServerMessage m : batch.messages()) {
+            Wire.Out out = wire.encode(m);
+            frames.add(out.binary()
+                ? BinaryMessage.create(ByteString.fromArrayUnsafe(out.bytes()))
+                : TextMessage.create(new String(out.bytes(), StandardCharsets.UTF_8)));
+          }
           return frames;
         });
   }
 
   /**
-   * One message, decoded. A fragmented text message is read with a running count of its UTF-8 bytes and
-   * refused ({@code frame_too_large}) as soon as its fragments pass the limit, without waiting for its end.
+   * One message, decoded. A fragmented message is read with a running count of its bytes (UTF-8 bytes for
+   * text) and refused ({@code frame_too_large}) as soon as its fragments pass the limit, without waiting for
+   * its end. Text frames are JSON; binary frames are CBOR documents once the client's hello chose
+   * {@code cbor}. The first valid hello is shown to {@code wire} before the next frame is read.
    */
-  static CompletionStage<Decoded> decode(Message m, int max, Materializer mat) {
+  static CompletionStage<Decoded> decode(Message m, int max, Materializer mat, Wire wire) {
     if (!m.isText()) {
-      m.asBinaryMessage().getStreamedData().runWith(Sink.ignore(), mat);
-      return CompletableFuture.completedFuture(new Decoded.Invalid(ErrorCode.BAD_JSON, null,
-          "binary frames are not part of the protocol: send each JSON object as a text frame"));
+      if (!wire.cborIn()) {
+        m.asBinaryMessage().getStreamedData().runWith(Sink.ignore(), mat);
+        return CompletableFuture.completedFuture(new Decoded.Invalid(ErrorCode.BAD_JSON, null,
+            "binary frames are for the cbor format, chosen in hello: send each JSON object as a text frame"));
+      }
+      BinaryMessage bin = m.asBinaryMessage();
+      if (bin.isStrict()) return CompletableFuture.completedFuture(decodeBinary(bin.getStrictData(), max, wire));
+      // a running count, refused as soon as it passes the limit (the bytes beyond it are not kept)
+      return bin.getStreamedData()
+          .scan(new PartialBytes(), PartialBytes::add)
+          .takeWhile(p -> p.bytes <= max, true)
+          .runWith(Sink.last(), mat)
+          .thenApply(p -> p.bytes > max ? tooLarge(max) : decodeBinary(p.data, max, wire));
     }
     TextMessage t = m.asTextMessage();
-    if (t.isStrict()) return CompletableFuture.completedFuture(decodeText(t.getStrictText(), max));
+    if (t.isStrict()) return CompletableFuture.completedFuture(seen(decodeText(t.getStrictText(), max), wire));
     return t.getStreamedText()
         .scan(new Partial(max), Partial::add)
         .takeWhile(p -> p.bytes <= max, true)
         .runWith(Sink.last(), mat)
-        .thenApply(p -> p.bytes > max ? tooLarge(max) : Codec.decode(p.text.toString().getBytes(StandardCharsets.UTF_8)));
+        .thenApply(p -> seen(p.bytes > max ? tooLarge(max) : Codec.decode(p.text.toString().getBytes(StandardCharsets.UTF_8)), wire));
+  }
+
+  private static Decoded seen(Decoded d, Wire wire) {
+    wire.inbound(d);
+    return d;
+  }
+
+  private static Decoded decodeBinary(ByteString data, int max, Wire wire) {
+    if (data.size() > max) return tooLarge(max);
+    byte[] bytes = data.toArray();
+    return wire.decodeCbor(bytes, 0, bytes.length);
+  }
+
+  /** A streamed binary message so far: its bytes, and how many there were (immutable, one per fragment). */
+  private static final class PartialBytes {
+    final ByteString data;
+    final long bytes;
+
+    PartialBytes() {
+      this(ByteString.emptyByteString(), 0);
+    }
+
+    private PartialBytes(ByteString data, long bytes) {
+      this.data = data;
+      this.bytes = bytes;
+    }
+
+    PartialBytes add(ByteString chunk) {
+      long n = bytes + chunk.size();
+      return new PartialBytes(n <= Integer.MAX_VALUE / 2 && n <= 1 << 20 ? data.concat(chunk) : data, n);
+    }
   }
 
   /** A streamed message so far: its text while within the limit, and its length in UTF-8 bytes. */

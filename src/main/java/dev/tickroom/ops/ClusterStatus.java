@@ -124,6 +124,8 @@ public final class ClusterStatus {
           double nodeOut = secs > 0 ? Math.max(0, r.messagesOut() - last[2]) / secs : 0;
           member.put("messages_in_per_s", round(nodeIn)).put("messages_out_per_s", round(nodeOut))
               .put("tick_ms_p99", round(r.tickP99Ms()));
+          ArrayNode byRoom = member.putArray("bytes_out_by_room");
+          if (r.bytesOutByRoom() != null) r.bytesOutByRoom().forEach(e -> byRoom.addObject().put("room", e.room()).put("bytes", e.bytes()));
           inRate += nodeIn;
           outRate += nodeOut;
           tickP99 = Math.max(tickP99, r.tickP99Ms());

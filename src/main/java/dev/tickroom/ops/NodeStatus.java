@@ -2,6 +2,7 @@ package dev.tickroom.ops;
 
 import dev.tickroom.cluster.CborSerializable;
 import dev.tickroom.metrics.Metrics;
+import dev.tickroom.metrics.RoomBytes;
 import dev.tickroom.player.SessionRegistry;
 import dev.tickroom.room.RoomEntity;
 import java.net.URLEncoder;
@@ -41,7 +42,8 @@ public final class NodeStatus {
 
   /** One node's view of itself. */
   public record Report(String address, String game, int tcp, int ws, List<RoomEntity.Info> rooms, int roomsRunning,
-      int players, double messagesIn, double messagesOut, double tickP99Ms) implements CborSerializable {}
+      int players, double messagesIn, double messagesOut, double tickP99Ms, List<RoomBytes.Entry> bytesOutByRoom)
+      implements CborSerializable {}
 
   /** The rooms this node runs: the first {@code rooms} by id with their details, and how many there are. */
   record LocalRooms(List<RoomEntity.Info> rooms, int running) {}
@@ -65,7 +67,7 @@ public final class NodeStatus {
               LocalRooms r = rooms == null ? new LocalRooms(List.of(), 0) : rooms;
               return new Reply(new Report(address, gameEndpoint.toCompletableFuture().getNow(""),
                   sessions.count("tcp"), sessions.count("ws"), r.rooms(), r.running(), m.players(),
-                  m.messagesIn(), m.messagesOut(), m.tickP99Ms()), msg.replyTo());
+                  m.messagesIn(), m.messagesOut(), m.tickP99Ms(), metrics.roomBytes().top(10)), msg.replyTo());
             });
             return Behaviors.same();
           })

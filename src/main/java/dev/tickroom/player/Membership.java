@@ -224,7 +224,7 @@ final class Membership {
 
   /** A state the room sent as a message: through the same line as the direct ones, so order and re-sync hold for both. */
   void offerState(RoomEvent.State s) {
-    if (states != null && s.roomId().equals(room)) states.offer(s.roomId(), s.tick(), s.ack(), s.state());
+    if (states != null && s.roomId().equals(room)) states.offer(s.roomId(), s.tick(), s.ack(), s.state(), s.delta());
   }
 
   /** The connection ended: the room keeps the player's place for a resume. */

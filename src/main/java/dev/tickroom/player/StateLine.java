@@ -1,5 +1,6 @@
 package dev.tickroom.player;
 
+import dev.tickroom.protocol.Delta;
 import dev.tickroom.protocol.ServerMessage;
 import dev.tickroom.room.RoomEntity;
 
@@ -38,12 +39,18 @@ final class StateLine implements RoomEntity.LocalStates {
   }
 
   @Override
-  public synchronized void offer(String room, long tick, long ack, byte[] view) {
+  public void offer(String room, long tick, long ack, byte[] view) {
+    offer(room, tick, ack, view, null);
+  }
+
+  /** {@code delta} (may be null) lets a {@code patch} connection send the room's merge patch instead. */
+  @Override
+  public synchronized void offer(String room, long tick, long ack, byte[] view, Delta delta) {
     if (!open || !roomId.equals(room) || tick <= lastTick || ack < lastAck) return;
     lastTick = tick;
     lastAck = ack;
     // a state never makes a client too slow (a newer one replaces it), so the answer needs no check
-    connection.send(new ServerMessage.State(room, tick, ack, view));
+    connection.send(new ServerMessage.State(room, tick, ack, view, delta));
   }
 
   synchronized void close() {

@@ -4,8 +4,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /** A well-formed message from a client (PROTOCOL.md, client -> server). */
 public sealed interface ClientMessage extends Decoded {
-  /** First message of a session; {@code resume} is null or a token from an earlier {@code welcome}. */
-  record Hello(String name, String resume) implements ClientMessage {}
+  /**
+   * First message of a session; {@code resume} is null or a token from an earlier {@code welcome};
+   * {@code sync} is "full" or "patch", {@code format} "json" or "cbor" (PROTOCOL.md, v1.1).
+   */
+  record Hello(String name, String resume, String sync, String format) implements ClientMessage {
+    public Hello(String name, String resume) {
+      this(name, resume, "full", "json");
+    }
+
+    public boolean patch() {
+      return "patch".equals(sync);
+    }
+
+    public boolean cbor() {
+      return "cbor".equals(format);
+    }
+  }
 
   /** Enter a room, creating it with {@code game} (null: the default game) if it does not exist. */
   record Join(String room, String game) implements ClientMessage {}

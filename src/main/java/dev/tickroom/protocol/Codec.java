@@ -64,6 +64,27 @@ public final class Codec {
     return validate(f);
   }
 
+  /** Decodes one message that arrived as a tree (a {@code cbor} document); never throws. */
+  public static Decoded decodeTree(JsonNode doc) {
+    if (doc == null || !doc.isObject()) {
+      return new Decoded.Invalid(ErrorCode.BAD_JSON, null, "a message must be exactly one map");
+    }
+    Fields f = new Fields();
+    f.type = doc.get("type");
+    f.name = doc.get("name");
+    f.resume = doc.get("resume");
+    f.room = doc.get("room");
+    f.game = doc.get("game");
+    f.seq = doc.get("seq");
+    f.data = doc.get("data");
+    f.text = doc.get("text");
+    f.sync = doc.get("sync");
+    f.format = doc.get("format");
+    JsonNode t = doc.get("t");
+    if (t != null) f.tRaw = t.toString();
+    return validate(f);
+  }
+
   /** The fields of one message, as they came. */
   private static final class Fields {
     JsonNode type;
@@ -74,6 +95,8 @@ public final class Codec {
     JsonNode seq;
     JsonNode data;
     JsonNode text;
+    JsonNode sync;
+    JsonNode format;
     String tRaw;
   }
 
@@ -103,6 +126,8 @@ public final class Codec {
           case "seq" -> f.seq = p.readValueAsTree();
           case "data" -> f.data = p.readValueAsTree();
           case "text" -> f.text = p.readValueAsTree();
+          case "sync" -> f.sync = p.readValueAsTree();
+          case "format" -> f.format = p.readValueAsTree();
           default -> p.skipChildren(); // unknown fields are ignored
         }
         tok = p.nextToken();
@@ -145,7 +170,21 @@ public final class Codec {
           if (!f.resume.isTextual()) return bad(type, "resume must be a string token from an earlier welcome");
           resume = f.resume.textValue();
         }
-        return new ClientMessage.Hello(name, resume);
+        String sync = "full";
+        if (f.sync != null && !f.sync.isNull()) {
+          if (!f.sync.isTextual() || !(f.sync.textValue().equals("full") || f.sync.textValue().equals("patch"))) {
+            return bad(type, "sync must be \"full\" or \"patch\"");
+          }
+          sync = f.sync.textValue();
+        }
+        String format = "json";
+        if (f.format != null && !f.format.isNull()) {
+          if (!f.format.isTextual() || !(f.format.textValue().equals("json") || f.format.textValue().equals("cbor"))) {
+            return bad(type, "format must be \"json\" or \"cbor\"");
+          }
+          format = f.format.textValue();
+        }
+        return new ClientMessage.Hello(name, resume, sync, format);
       }
       case "join": {
         String room = text(f.room);
@@ -262,11 +301,15 @@ public final class Codec {
    * member's ack. Room names are validated to need no escaping.
    */
   public static byte[] encodeState(String room, long tick, long ack, byte[] stateJson) {
+    return assembleState(room, tick, ack, STATE, stateJson);
+  }
+
+  private static byte[] assembleState(String room, long tick, long ack, byte[] field, byte[] stateJson) {
     byte[] roomBytes = room.getBytes(StandardCharsets.US_ASCII);
     byte[] tickBytes = Long.toString(tick).getBytes(StandardCharsets.US_ASCII);
     byte[] ackBytes = Long.toString(ack).getBytes(StandardCharsets.US_ASCII);
     int len = STATE_HEAD.length + roomBytes.length + TICK.length + tickBytes.length + ACK.length + ackBytes.length
-        + STATE.length + stateJson.length + 1;
+        + field.length + stateJson.length + 1;
     byte[] out = new byte[len];
     int i = 0;
     i = put(out, i, STATE_HEAD);
@@ -275,10 +318,39 @@ public final class Codec {
     i = put(out, i, tickBytes);
     i = put(out, i, ACK);
     i = put(out, i, ackBytes);
-    i = put(out, i, STATE);
+    i = put(out, i, field);
     i = put(out, i, stateJson);
     out[i] = '}';
     return out;
+  }
+
+  private static final byte[] PATCH = ",\"patch\":".getBytes(StandardCharsets.US_ASCII);
+
+  /** A {@code state} message of a {@code patch} connection: the room's once-encoded patch and this member's ack. */
+  public static byte[] encodeStatePatch(String room, long tick, long ack, byte[] patchJson) {
+    return assembleState(room, tick, ack, PATCH, patchJson);
+  }
+
+  /**
+   * A message as a tree, for the {@code cbor} format; a state carries {@code patch} instead of {@code state}
+   * when {@code asPatch}.
+   */
+  public static JsonNode toTree(ServerMessage message, boolean asPatch) {
+    try {
+      if (message instanceof ServerMessage.State s) {
+        com.fasterxml.jackson.databind.node.ObjectNode o = MAPPER.createObjectNode();
+        o.put("type", "state");
+        o.put("room", s.room());
+        o.put("tick", s.tick());
+        o.put("ack", s.ack());
+        if (asPatch) o.set("patch", MAPPER.readTree(s.delta().patch()));
+        else o.set("state", MAPPER.readTree(s.stateJson()));
+        return o;
+      }
+      return MAPPER.readTree(encode(message));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static int put(byte[] out, int at, byte[] src) {

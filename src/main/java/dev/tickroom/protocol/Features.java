@@ -7,6 +7,10 @@ import java.util.List;
 public final class Features {
   /** A fresh {@code joined} after a room moves or restarts; tick and ack never go back otherwise. */
   public static final String RESYNC = "resync";
+  /** {@code hello.sync: "patch"}: states as merge patches. */
+  public static final String PATCH = "patch";
+  /** {@code hello.format: "cbor"}: CBOR documents with string tables. */
+  public static final String CBOR = "cbor";
 
   private Features() {}
 
@@ -15,6 +19,8 @@ public final class Features {
     List<String> f = new ArrayList<>();
     // features every node of this build has: one line each
     f.add(RESYNC);
+    f.add(PATCH);
+    f.add(CBOR);
     return List.copyOf(f);
   }
 }

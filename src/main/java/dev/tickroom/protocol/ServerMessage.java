@@ -16,7 +16,12 @@ public sealed interface ServerMessage {
 
   record Joined(String room, String game, String player, long tick, byte[] stateJson) implements ServerMessage {}
 
-  record State(String room, long tick, long ack, byte[] stateJson) implements ServerMessage {}
+  /** {@code delta} (null when unknown) lets a {@code patch} connection send a merge patch instead. */
+  record State(String room, long tick, long ack, byte[] stateJson, Delta delta) implements ServerMessage {
+    public State(String room, long tick, long ack, byte[] stateJson) {
+      this(room, tick, ack, stateJson, null);
+    }
+  }
 
   record Left(String room) implements ServerMessage {}
 

@@ -12,6 +12,8 @@ import dev.tickroom.game.PlayerId;
 import dev.tickroom.game.RoomSeed;
 import dev.tickroom.game.Step;
 import dev.tickroom.protocol.Codec;
+import dev.tickroom.protocol.Delta;
+import dev.tickroom.protocol.ViewDiff;
 import dev.tickroom.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,6 +71,11 @@ public final class RoomEntity {
    */
   public interface LocalStates {
     void offer(String roomId, long tick, long ack, byte[] view);
+
+    /** {@code delta} (may be null) lets a {@code patch} connection send a merge patch instead of the view. */
+    default void offer(String roomId, long tick, long ack, byte[] view, Delta delta) {
+      offer(roomId, tick, ack, view);
+    }
   }
 
   /**
@@ -112,6 +119,8 @@ public final class RoomEntity {
     LocalStates local;
     long ack = -1;
     int pending;
+    /** This member's own view line, for a game that renders per member. */
+    final ViewDiff views = new ViewDiff();
 
     Member(String id, String name, ActorRef<RoomEvent> ref) {
       this.id = id;
@@ -136,6 +145,8 @@ public final class RoomEntity {
   private int snapshotEvery;
   private boolean ticking;
   private List<dev.tickroom.game.Input> pending = new ArrayList<>();
+  /** The shared view line: each tick's view rendered once, with its merge patch from the tick before. */
+  private final ViewDiff sharedViews = new ViewDiff();
 
   private RoomEntity(String roomId, Deps deps, ActorRef<ClusterSharding.ShardCommand> shard,
       ActorContext<Command> ctx, StashBuffer<Command> stash, TimerScheduler<Command> timers) {
@@ -373,16 +384,16 @@ public final class RoomEntity {
   private void broadcastState() {
     if (members.isEmpty()) return;
     if (game.spec().sharedView()) {
-      byte[] view = Codec.writeJson(game.view(state, null));
+      ViewDiff.Frame view = sharedViews.next(game.view(state, null));
       for (Member m : members.values()) sendState(m, view);
     } else {
-      for (Member m : members.values()) sendState(m, Codec.writeJson(game.view(state, PlayerId.of(m.id))));
+      for (Member m : members.values()) sendState(m, m.views.next(game.view(state, PlayerId.of(m.id))));
     }
   }
 
-  private void sendState(Member m, byte[] view) {
-    if (m.local != null) m.local.offer(roomId, tick, m.ack, view);
-    else m.ref.tell(new RoomEvent.State(roomId, tick, m.ack, view));
+  private void sendState(Member m, ViewDiff.Frame view) {
+    if (m.local != null) m.local.offer(roomId, tick, m.ack, view.full(), view.delta());
+    else m.ref.tell(new RoomEvent.State(roomId, tick, m.ack, view.full(), view.delta()));
   }
 
   private Behavior<Command> onLeave(Leave leave) {

@@ -18,8 +18,12 @@ public sealed interface RoomEvent extends CborSerializable {
   /** The join was refused: {@code room_full}, {@code bad_request} or a game's own code. */
   record Rejected(String roomId, String code, String message) implements RoomEvent {}
 
-  /** One tick's state for this member. */
-  record State(String roomId, long tick, long ack, byte[] state) implements RoomEvent {
+  /** One tick's state for this member; {@code delta} (may be null) lets a {@code patch} connection send a patch. */
+  record State(String roomId, long tick, long ack, byte[] state, dev.tickroom.protocol.Delta delta) implements RoomEvent {
+    public State(String roomId, long tick, long ack, byte[] state) {
+      this(roomId, tick, ack, state, null);
+    }
+
     @Override
     public boolean equals(Object o) {
       return o instanceof State s && s.roomId.equals(roomId) && s.tick == tick && s.ack == ack

@@ -77,4 +77,39 @@ class MetricsTest {
       assertEquals(1.0, value(during, "tickroom_errors_total{code=\"bad_json\"}") - value(before, "tickroom_errors_total{code=\"bad_json\"}"));
     }
   }
+
+  @Test
+  void bytesOutAreCountedPerConnectionClassAndPerRoom() throws Exception {
+    String before = scrape();
+    try (WireClient full = new TcpWireClient(node.gameAddress());
+        SyncClient compact = SyncClient.ws(URI.create("ws://127.0.0.1:" + node.httpAddress().getPort() + "/ws"), "cbor")) {
+      full.hello("b1");
+      compact.hello("b2", "patch");
+      full.join("bytes-room", "arena");
+      compact.send("{\"type\":\"join\",\"room\":\"bytes-room\",\"game\":\"arena\"}");
+      compact.await("joined");
+      for (int i = 0; i < 5; i++) {
+        full.awaitType("state");
+        compact.await("state");
+      }
+      String during = scrape();
+      String tcpFull = "tickroom_bytes_out_total{format=\"json\",sync=\"full\",transport=\"tcp\"}";
+      String wsCbor = "tickroom_bytes_out_total{format=\"cbor\",sync=\"patch\",transport=\"ws\"}";
+      assertTrue(value(during, tcpFull) - value(before, tcpFull) > 5 * 50, during);
+      // every byte the cbor client got after welcome is counted in its class (the welcome itself went out as JSON)
+      assertTrue(value(during, wsCbor) - value(before, wsCbor) >= compact.bytes,
+          "counted " + (value(during, wsCbor) - value(before, wsCbor)) + ", received " + compact.bytes);
+      HttpResponse<String> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(ops(node) + "/api/status"))
+              .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      com.fasterxml.jackson.databind.JsonNode status = dev.tickroom.protocol.Codec.MAPPER.readTree(r.body());
+      boolean listed = false;
+      for (com.fasterxml.jackson.databind.JsonNode m : status.get("members")) {
+        for (com.fasterxml.jackson.databind.JsonNode e : m.path("bytes_out_by_room")) {
+          if ("bytes-room".equals(e.get("room").asText()) && e.get("bytes").asLong() > 0) listed = true;
+        }
+      }
+      assertTrue(listed, "the room's bytes are in the admin view: " + r.body());
+    }
+  }
 }

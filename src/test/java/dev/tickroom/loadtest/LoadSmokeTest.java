@@ -61,6 +61,26 @@ class LoadSmokeTest {
     assertTrue(r.serverCpuS() != null && r.serverRssMb() != null && r.serverRssMb() > 0, output());
   }
 
+  /** Each sync and format: states and acks counted, and the compact forms cost fewer bytes per state. */
+  @Test
+  void arenaLoadSpeaksEverySyncAndFormat() {
+    double[] perState = new double[3];
+    String[][] modes = {{"full", "json"}, {"patch", "json"}, {"patch", "cbor"}};
+    for (int i = 0; i < modes.length; i++) {
+      captured.reset();
+      LoadResult r = run("--scenario", "arena-load", "--rooms", "1", "--players-per-room", "5", "--warmup", "1",
+          "--duration", "2", "--ramp-per-second", "100", "--sync", modes[i][0], "--format", modes[i][1]);
+      assertEquals(0, r.exitCode(), output());
+      assertEquals(5, r.connections().peakReady(), output());
+      assertTrue(r.delivered() > 0 && r.latencySamples() > 0, "states and acks: " + output());
+      assertEquals(0, r.errors() + r.disconnects() + r.unreadable(), output());
+      assertTrue(output().contains("bytes ") && output().contains("bytes_per_state"), output());
+      perState[i] = r.bytesPerDelivered();
+    }
+    assertTrue(perState[1] < perState[0] && perState[2] < perState[1],
+        "bytes per state full/json > patch/json > patch/cbor: " + java.util.Arrays.toString(perState));
+  }
+
   @Test
   void echoLoadGetsEveryPongBack() {
     LoadResult r = run("--scenario", "echo-load", "--clients", "8", "--in-flight", "4", "--warmup", "1",

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LoadTestRunTest {
   private static final Set<String> JSON_KEYS = Set.of("scenario", "clients", "rooms", "seconds", "delivered_per_s",
       "lat_p50_ms", "lat_p99_ms", "lat_max_ms", "tick_interval_p99_ms", "errors", "disconnects", "server_cpu_s",
-      "cpu_s_per_million", "server_rss_mb");
+      "cpu_s_per_million", "server_rss_mb", "bytes_per_state", "bytes_per_s_per_client");
 
   private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
   private final PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);

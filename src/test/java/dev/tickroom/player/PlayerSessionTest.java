@@ -235,7 +235,7 @@ class PlayerSessionTest {
     assertTrue(w.player().startsWith("p"));
     assertEquals("node-1", w.node());
     assertFalse(w.resume().isEmpty());
-    assertEquals(List.of("resync"), w.features());
+    assertEquals(List.of("resync", "patch", "cbor"), w.features());
     assertFalse(c.conn.closed);
     assertTrue(c.rooms.probes.isEmpty(), "no room was contacted");
   }
