@@ -195,9 +195,11 @@ class PartitionIT {
     for (String room : onCut) {
       for (LiveClient c : byRoom.get(room)) {
         if (cutClients.contains(c)) continue;
-        long before = c.tickAt(cutAt);
+        // states still in flight from the old incarnation arrive within ms of the cut; nothing can be restored
+        // within 200 ms (detection alone takes seconds), so the last tick seen by then is the one to beat
+        long before = c.tickAt(cutAt + 200);
         LiveClient.Sample fresh;
-        while ((fresh = c.firstAfter(cutAt, before)) == null && System.nanoTime() < deadline) Thread.sleep(50); // bounded poll
+        while ((fresh = c.firstAfter(cutAt + 200, before)) == null && System.nanoTime() < deadline) Thread.sleep(50); // bounded poll
         assertNotNull(fresh, room + ": " + c.name + " got no state on the majority after the cut");
         backAfter.merge(room, fresh.millis() - cutAt, Math::max);
       }
