@@ -23,7 +23,7 @@ import dev.tickroom.ops.Ops;
 import dev.tickroom.ops.WebRoutes;
 import dev.tickroom.player.PlayerSession;
 import dev.tickroom.player.ReplicatedPlayerDirectory;
-import dev.tickroom.player.ResumeTokens;
+import dev.tickroom.player.Handshake;
 import dev.tickroom.player.SessionRegistry;
 import dev.tickroom.room.ReplicatedSnapshotStore;
 import dev.tickroom.room.RoomEntity;
@@ -64,8 +64,6 @@ public final class Guardian {
   public record Started(InetSocketAddress game, String gameEndpoint, String management, InetSocketAddress http) {}
 
   private static final Logger log = LoggerFactory.getLogger(Guardian.class);
-  /** Resume tokens also stop working this long after they were issued, whatever the directory says. */
-  private static final Duration TOKEN_MAX_AGE = Duration.ofHours(24);
 
   private record Bindings(Tcp.ServerBinding tcp, ServerBinding http) {}
 
@@ -118,11 +116,12 @@ public final class Guardian {
     SSLContext tls = TlsContext.server(edges.tls());
 
     CompletableFuture<String> nodeName = new CompletableFuture<>();
+    ReplicatedPlayerDirectory directory = new ReplicatedPlayerDirectory(replicated, 2 * settings.rooms().resumeGrace().toMillis());
     PlayerSession.Deps sessionDeps = new PlayerSession.Deps(
         settings,
         () -> nodeName.getNow(""),
-        new ResumeTokens(settings.clusterSecret(), TOKEN_MAX_AGE.toMillis()),
-        new ReplicatedPlayerDirectory(replicated, 2 * settings.rooms().resumeGrace().toMillis()),
+        Handshake.forNode(ctx, settings, system.settings().config(), directory, () -> nodeName.getNow("")),
+        directory,
         sessions,
         metrics,
         room -> sharding.entityRefFor(RoomEntity.TYPE_KEY, room),

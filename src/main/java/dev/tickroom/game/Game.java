@@ -27,8 +27,18 @@ public interface Game<S> {
     return Admission.accept();
   }
 
+  /** {@link #admit(Object, PlayerId)} with the player's verified identity (anonymous without an authenticator). */
+  default Admission admit(S state, PlayerId who, Identity identity) {
+    return admit(state, who);
+  }
+
   /** A player joined (or came back with a resume token; then {@code who} is its old id). */
   Step<S> join(S state, PlayerId who, String name);
+
+  /** {@link #join(Object, PlayerId, String)} with the player's verified identity, to tag it by a claim. */
+  default Step<S> join(S state, PlayerId who, String name, Identity identity) {
+    return join(state, who, name);
+  }
 
   /** A player left the room. */
   Step<S> leave(S state, PlayerId who, LeaveReason why);

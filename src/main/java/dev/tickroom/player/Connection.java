@@ -21,4 +21,16 @@ public interface Connection {
 
   /** Who is at the other end, for logs: "tcp 127.0.0.1:53422". */
   String describe();
+
+  /**
+   * The client's address without the port ("127.0.0.1"), for per-address limits: by default the second word of
+   * {@link #describe()} ("tcp 127.0.0.1:53422", "ws 203.0.113.9 via 10.0.0.2" behind a trusted proxy).
+   */
+  default String address() {
+    String[] words = describe().split(" ");
+    if (words.length < 2) return describe();
+    if (words.length > 2) return words[1]; // "via <proxy>": the client's address came without a port
+    int colon = words[1].lastIndexOf(':');
+    return colon > 0 ? words[1].substring(0, colon) : words[1];
+  }
 }

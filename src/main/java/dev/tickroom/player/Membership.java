@@ -28,6 +28,7 @@ final class Membership {
   private final ActorContext<?> ctx;
   private final InputShortcut inputs;
   private final Connection connection;
+  private final dev.tickroom.game.Identity identity;
 
   /** The room the player is in; null in none. */
   private String room;
@@ -59,6 +60,14 @@ final class Membership {
 
   Membership(String player, String name, Function<String, RecipientRef<RoomEntity.Command>> rooms,
       ActorRef<RoomEvent> events, ActorContext<?> ctx, InputShortcut inputs, Connection connection) {
+    this(player, name, rooms, events, ctx, inputs, connection, dev.tickroom.game.Identity.anonymous());
+  }
+
+  /** @param identity who the player is, as the handshake verified it; handed to the room's game with each join */
+  Membership(String player, String name, Function<String, RecipientRef<RoomEntity.Command>> rooms,
+      ActorRef<RoomEvent> events, ActorContext<?> ctx, InputShortcut inputs, Connection connection,
+      dev.tickroom.game.Identity identity) {
+    this.identity = identity;
     this.player = player;
     this.name = name;
     this.rooms = rooms;
@@ -101,7 +110,7 @@ final class Membership {
     joining = roomId;
     joiningGame = gameName;
     attempts = 1;
-    rooms.apply(roomId).tell(new RoomEntity.Join(player, name, gameName, events));
+    rooms.apply(roomId).tell(new RoomEntity.Join(player, name, gameName, events, identity));
   }
 
   /**
@@ -116,7 +125,7 @@ final class Membership {
   boolean retry() {
     if (attempts >= JOIN_ATTEMPTS) return false;
     attempts++;
-    rooms.apply(joining).tell(new RoomEntity.Join(player, name, joiningGame, events));
+    rooms.apply(joining).tell(new RoomEntity.Join(player, name, joiningGame, events, identity));
     return true;
   }
 

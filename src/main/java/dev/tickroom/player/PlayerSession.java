@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -33,7 +32,7 @@ import org.slf4j.Logger;
  * One actor per client connection, whatever its transport. It speaks the protocol with one client, one
  * behavior per protocol state, each receiving only what that state expects:
  * <pre>
- * awaitingHello --hello--> lobby            (with a resume token: --> resuming --> lobby, or joining its room)
+ * awaitingHello --hello--> resuming (the Handshake checks it) --> lobby, or joining its room; refused --> closing
  * lobby --join--> joining --joined--> inRoom --leave--> lobby
  *                 joining --refused, no answer, room closed--> lobby (inRoom when it re-joined its own room)
  * inRoom --join another room--> joining;  inRoom --kicked, room closed--> lobby
@@ -74,7 +73,8 @@ public final class PlayerSession {
 
   record FromRoom(RoomEvent event) implements Command {}
 
-  record Resumed(String player, String name, Optional<PlayerDirectory.Entry> entry) implements Command {}
+  /** The {@link Handshake}'s answer to our hello. */
+  record HelloChecked(Handshake.Result result, Throwable failure) implements Command {}
 
   enum HelloTimeout implements Command { INSTANCE }
 
@@ -93,7 +93,7 @@ public final class PlayerSession {
   public record Deps(
       Settings settings,
       Supplier<String> nodeName,
-      ResumeTokens tokens,
+      Handshake handshake,
       PlayerDirectory directory,
       SessionRegistry registry,
       Metrics metrics,
@@ -144,8 +144,8 @@ public final class PlayerSession {
 
   private String player;
   private String name;
-  /** Which session of the player this is ({@link PlayerDirectory.Entry#generation()}); set at welcome. */
-  private long generation;
+  /** Who the handshake welcomed: identity, session generation, token nonce; set at welcome. */
+  private Handshake.Welcomed seat;
   /** The player's rooms; set at welcome. */
   private Membership rooms;
   private String closeReason = "client closed the connection";
@@ -184,14 +184,17 @@ public final class PlayerSession {
         .build();
   }
 
-  /** A hello with a valid resume token: the directory is asked where the player was. The next line waits, unacknowledged. */
+  /**
+   * A hello is being checked ({@link Handshake}: authenticator, resume token, directory). The next line waits,
+   * unacknowledged, and is handled once the hello is answered.
+   */
   private Behavior<Command> resuming() {
     return common(Behaviors.receive(Command.class))
         .onMessage(FromClient.class, line -> {
           stash.stash(line);
           return Behaviors.same();
         })
-        .onMessage(Resumed.class, r -> unstash(onResumed(r)))
+        .onMessage(HelloChecked.class, c -> unstash(onHelloChecked(c)))
         .build();
   }
 
@@ -364,41 +367,30 @@ public final class PlayerSession {
 
   private Behavior<Command> onHello(ClientMessage.Hello hello) {
     timers.cancel(HelloTimeout.INSTANCE);
-    if (hello.resume() != null) {
-      Optional<String> resumed = deps.tokens().verify(hello.resume(), deps.millisClock().getAsLong());
-      if (resumed.isPresent()) {
-        String id = resumed.get();
-        ctx.pipeToSelf(deps.directory().get(id),
-            (entry, err) -> new Resumed(id, hello.name(), entry == null ? Optional.empty() : entry));
-        return resuming();
-      }
-      send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "resume token is invalid or expired; starting a new session"));
-    }
-    return welcome(ResumeTokens.newPlayerId(), hello.name(), null, 1);
+    ctx.pipeToSelf(deps.handshake().hello(new Handshake.Request(hello, connection.address(), roomEvents)), HelloChecked::new);
+    return resuming();
   }
 
-  private Behavior<Command> onResumed(Resumed r) {
-    Optional<PlayerDirectory.Entry> entry = r.entry();
-    long grace = deps.settings().rooms().resumeGrace().toMillis();
-    long now = deps.millisClock().getAsLong();
-    boolean valid = entry.isPresent() && (entry.get().disconnectedAt() == 0 || now - entry.get().disconnectedAt() <= grace);
-    if (!valid) {
-      send(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "resume token is invalid or expired; starting a new session"));
-      return welcome(ResumeTokens.newPlayerId(), r.name(), null, 1);
+  private Behavior<Command> onHelloChecked(HelloChecked checked) {
+    if (checked.result() instanceof Handshake.Welcomed w) return welcome(w);
+    if (checked.result() instanceof Handshake.Refused r) {
+      send(new ServerMessage.Error(r.code(), r.message()));
+      return close("hello refused: " + r.code());
     }
-    log.info("session of player {} resumed over {}", r.player(), connection.describe());
-    return welcome(r.player(), r.name(), entry.get().room(), entry.get().generation() + 1);
+    log.error("hello check failed for {}", connection.describe(), checked.failure());
+    send(new ServerMessage.Error(ErrorCode.SERVER_BUSY, "could not check the hello; try again"));
+    return close("hello check failed");
   }
 
-  /** @param session which session of the player this is: 1 for a new player, one more than the resumed one's */
-  private Behavior<Command> welcome(String id, String name, String backToRoom, long session) {
-    this.player = id;
-    this.name = name;
-    this.generation = session;
-    this.rooms = new Membership(id, name, deps.rooms(), roomEvents, ctx, inputs, connection);
-    send(new ServerMessage.Welcome(id, deps.nodeName().get(), deps.tokens().issue(id, deps.millisClock().getAsLong())));
-    deps.directory().put(entry(backToRoom, 0));
-    if (backToRoom != null) return startJoin(backToRoom, null);
+  /** The handshake has written the player's directory entry; the client learns who it is. */
+  private Behavior<Command> welcome(Handshake.Welcomed w) {
+    this.seat = w;
+    this.player = w.player();
+    this.name = w.name();
+    this.rooms = new Membership(player, name, deps.rooms(), roomEvents, ctx, inputs, connection, w.identity());
+    if (w.notice() != null) send(w.notice());
+    send(w.welcome());
+    if (w.backToRoom() != null) return startJoin(w.backToRoom(), null);
     return lobby();
   }
 
@@ -634,7 +626,8 @@ public final class PlayerSession {
         return out.get();
       }
     } else if (event instanceof RoomEvent.Replaced r) {
-      if (rooms.isRoom(r.roomId())) return onReplaced(r);
+      // from our room, or (room null) from the handshake of a newer session while this one is in no room
+      if (r.roomId() == null ? rooms.room() == null : rooms.isRoom(r.roomId())) return onReplaced(r);
     } else if (event instanceof RoomEvent.Chat c) {
       if (rooms.isRoom(c.roomId())) send(new ServerMessage.Chat(c.roomId(), c.from(), c.text()));
     } else if (event instanceof RoomEvent.Error e) {
@@ -656,7 +649,7 @@ public final class PlayerSession {
     replaced = true;
     endJoin();
     rooms.drop();
-    send(new ServerMessage.Left(r.roomId()));
+    if (r.roomId() != null) send(new ServerMessage.Left(r.roomId()));
     send(new ServerMessage.Error(ErrorCode.SESSION_REPLACED, "this player resumed on another connection; closing this one"));
     return close("replaced by a resumed session");
   }
@@ -668,7 +661,7 @@ public final class PlayerSession {
 
   /** This session's directory entry: the player's room, and when its connection ended (0: connected). */
   private PlayerDirectory.Entry entry(String room, long disconnectedAt) {
-    return new PlayerDirectory.Entry(player, room, disconnectedAt, generation);
+    return seat.at(room, disconnectedAt);
   }
 
   // ------------------------------------------------------------------ outbound and closing

@@ -43,8 +43,18 @@ public final class ReplicatedPlayerDirectory implements PlayerDirectory {
 
   @Override
   public void put(Entry entry) {
+    update(entry);
+  }
+
+  /** A welcome waits for its entry to reach a majority, so a token it replaced is refused on every node. */
+  @Override
+  public CompletionStage<Void> claim(Entry entry) {
+    return update(entry).thenApply(r -> null);
+  }
+
+  private CompletionStage<?> update(Entry entry) {
     long cutoff = System.currentTimeMillis() - keepMillis;
-    replicated.update(key(entry.player()), LWWMap.create(), m -> write(m, replicated.self(), entry, cutoff));
+    return replicated.update(key(entry.player()), LWWMap.create(), m -> write(m, replicated.self(), entry, cutoff));
   }
 
   /**

@@ -6,11 +6,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 public sealed interface ClientMessage extends Decoded {
   /**
    * First message of a session; {@code resume} is null or a token from an earlier {@code welcome};
-   * {@code sync} is "full" or "patch", {@code format} "json" or "cbor" (PROTOCOL.md, v1.1).
+   * {@code sync} is "full" or "patch", {@code format} "json" or "cbor" (PROTOCOL.md, v1.1);
+   * {@code token} is null or the credential for the node's authenticator (v1.1 {@code auth}).
    */
-  record Hello(String name, String resume, String sync, String format) implements ClientMessage {
+  record Hello(String name, String resume, String sync, String format, String token) implements ClientMessage {
     public Hello(String name, String resume) {
-      this(name, resume, "full", "json");
+      this(name, resume, "full", "json", null);
+    }
+
+    public Hello(String name, String resume, String sync, String format) {
+      this(name, resume, sync, format, null);
+    }
+
+    public Hello(String name, String resume, String token) {
+      this(name, resume, "full", "json", token);
     }
 
     public boolean patch() {
@@ -19,6 +28,11 @@ public sealed interface ClientMessage extends Decoded {
 
     public boolean cbor() {
       return "cbor".equals(format);
+    }
+
+    @Override
+    public String toString() {
+      return "Hello[" + name + ", " + sync + ", " + format + "]"; // credentials stay out of logs
     }
   }
 

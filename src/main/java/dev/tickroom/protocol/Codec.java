@@ -24,6 +24,8 @@ public final class Codec {
   public static final int MAX_NAME = 32;
   public static final int MAX_ROOM = 64;
   public static final int MAX_CHAT = 500;
+  /** Longest {@code hello.token}, in characters (PROTOCOL.md v1.1: 8 KiB). */
+  public static final int MAX_TOKEN = 8192;
   private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_.-]{1," + MAX_ROOM + "}");
 
   /** The mapper games' views are written with, and the one input {@code data} trees come from. */
@@ -73,6 +75,7 @@ public final class Codec {
     f.type = doc.get("type");
     f.name = doc.get("name");
     f.resume = doc.get("resume");
+    f.token = doc.get("token");
     f.room = doc.get("room");
     f.game = doc.get("game");
     f.seq = doc.get("seq");
@@ -90,6 +93,7 @@ public final class Codec {
     JsonNode type;
     JsonNode name;
     JsonNode resume;
+    JsonNode token;
     JsonNode room;
     JsonNode game;
     JsonNode seq;
@@ -121,6 +125,7 @@ public final class Codec {
           case "type" -> f.type = p.readValueAsTree();
           case "name" -> f.name = p.readValueAsTree();
           case "resume" -> f.resume = p.readValueAsTree();
+          case "token" -> f.token = p.readValueAsTree();
           case "room" -> f.room = p.readValueAsTree();
           case "game" -> f.game = p.readValueAsTree();
           case "seq" -> f.seq = p.readValueAsTree();
@@ -184,7 +189,13 @@ public final class Codec {
           }
           format = f.format.textValue();
         }
-        return new ClientMessage.Hello(name, resume, sync, format);
+        String token = null;
+        if (f.token != null && !f.token.isNull()) {
+          if (!f.token.isTextual()) return bad(type, "token must be a string credential");
+          token = f.token.textValue();
+          if (token.length() > MAX_TOKEN) return bad(type, "token must be at most " + MAX_TOKEN + " characters");
+        }
+        return new ClientMessage.Hello(name, resume, sync, format, token);
       }
       case "join": {
         String room = text(f.room);

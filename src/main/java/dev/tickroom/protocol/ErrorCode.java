@@ -17,6 +17,8 @@ public final class ErrorCode {
   public static final String SERVER_BUSY = "server_busy";
   /** No message within the idle limit; the connection closes. */
   public static final String IDLE_TIMEOUT = "idle_timeout";
+  /** A hello refused: no valid credential, or its address failed too often; the connection closes. */
+  public static final String UNAUTHORIZED = "unauthorized";
 
   private ErrorCode() {}
 }

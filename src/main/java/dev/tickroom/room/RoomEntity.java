@@ -7,6 +7,7 @@ import dev.tickroom.metrics.Metrics;
 import dev.tickroom.game.Admission;
 import dev.tickroom.game.Game;
 import dev.tickroom.game.GameRegistry;
+import dev.tickroom.game.Identity;
 import dev.tickroom.game.LeaveReason;
 import dev.tickroom.game.PlayerId;
 import dev.tickroom.game.RoomSeed;
@@ -52,7 +53,11 @@ public final class RoomEntity {
   public interface Command extends CborSerializable {}
 
   /** Enter the room (or re-attach a session of a player who is already a member). */
-  public record Join(String player, String name, String game, ActorRef<RoomEvent> replyTo) implements Command {}
+  public record Join(String player, String name, String game, ActorRef<RoomEvent> replyTo, Identity identity) implements Command {
+    public Join(String player, String name, String game, ActorRef<RoomEvent> replyTo) {
+      this(player, name, game, replyTo, null);
+    }
+  }
 
   public record Input(String player, long seq, JsonNode data) implements Command {}
 
@@ -312,7 +317,8 @@ public final class RoomEntity {
     }
     PlayerId who = PlayerId.of(join.player());
     try {
-      Admission admission = game.admit(state, who);
+      Identity identity = join.identity() != null ? join.identity() : Identity.anonymous();
+      Admission admission = game.admit(state, who, identity);
       if (!admission.accepted()) {
         join.replyTo().tell(new RoomEvent.Rejected(roomId, admission.code(), admission.message()));
         return Behaviors.same();
@@ -322,7 +328,7 @@ public final class RoomEntity {
       deps.metrics().playersChanged(1);
       ctx.watchWith(member.ref, new MemberGone(member.id, member.ref));
       timers.cancel(IdleTimeout.INSTANCE);
-      apply(game.join(state, who, join.name()));
+      apply(game.join(state, who, join.name(), identity));
       if (members.containsKey(member.id)) sendJoined(member);
     } catch (RuntimeException e) {
       return crashed("join", e);

@@ -25,6 +25,8 @@ final class JarNodes implements AutoCloseable {
   static final Path JAR = Path.of("target", "tickroom.jar");
   private final Path logs;
   final List<JarNode> all = new ArrayList<>();
+  /** One resume-token secret per test run, shared by its nodes, as an operator sets it (never a published one). */
+  private final String secret = java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID();
 
   /**
    * One node process.
@@ -89,6 +91,7 @@ final class JarNodes implements AutoCloseable {
     env.put("SEED_NODES", String.join(",", seeds));
     env.put("MANAGEMENT_HOST", host);
     env.put("MANAGEMENT_PORT", Integer.toString(management));
+    env.put("CLUSTER_SECRET", secret);
     env.put("MAX_CONNECTIONS_PER_ADDRESS", "10000"); // every test client comes from one address
     env.putAll(extraEnv);
     Path log = logs.resolve(name + ".log");

@@ -68,8 +68,11 @@ class FastPathStressTest {
         new Settings.Limits(l.maxFrameBytes(), 1e9, 1_000_000, l.rateAbuseStrikes(), l.rateAbuseWindow(),
             l.outboundQueue(), 0, l.helloTimeout()),
         new Settings.Rooms(r.defaultGame(), r.idleTimeout(), r.resumeGrace(), r.disconnectLinger(), r.snapshotInterval(), 100_000),
-        s.games(), s.clusterSecret(), s.askTimeout());
+        s.games(), s.auth(), s.askTimeout());
   }
+
+  /** Resume-token keys made for this run. */
+  static final ResumeTokens TOKENS = new ResumeTokens(ResumeTokens.Key.current("test", ResumeTokens.newSecret()));
 
   /** Makes a room tick once. */
   record TickNow() implements RoomEntity.Command {}
@@ -191,8 +194,13 @@ class FastPathStressTest {
     final ActorRef<PlayerSession.Ack> acks;
 
     Connection(Map<String, FakeRoom> rooms) {
-      PlayerSession.Deps deps = new PlayerSession.Deps(settings, () -> "node-1", new ResumeTokens("secret", 3_600_000),
-          new PlayerDirectory.Local(60_000), new SessionRegistry(), dev.tickroom.metrics.Metrics.none(),
+      PlayerDirectory directory = new PlayerDirectory.Local(60_000);
+      PlayerSession.Deps deps = new PlayerSession.Deps(settings, () -> "node-1",
+          new Handshake(java.util.Optional.empty(), java.time.Duration.ofSeconds(3),
+              () -> java.util.concurrent.CompletableFuture.completedFuture(TOKENS), java.time.Duration.ofSeconds(3), directory,
+              new FailedHellos(1, 1000, 100, System::nanoTime), settings.rooms().resumeGrace(), System::currentTimeMillis,
+              () -> "node-1", dev.tickroom.protocol.Features.supported()),
+          directory, new SessionRegistry(), dev.tickroom.metrics.Metrics.none(),
           id -> rooms.get(id).ref, System::nanoTime, System::currentTimeMillis);
       inputs = PlayerSession.inputShortcut(deps);
       session = testKit.spawn(PlayerSession.create(deps, conn, inputs));

@@ -51,7 +51,7 @@ class PlayerSessionTest {
     Settings.Limits limits = new Settings.Limits(l.maxFrameBytes(), perSecond, burst, strikes, Duration.ofSeconds(5),
         l.outboundQueue(), 0, l.helloTimeout());
     return new Settings(base.nodeName(), base.gameHost(), base.gamePort(), base.gameAdvertised(),
-        base.httpHost(), base.httpPort(), limits, base.rooms(), base.games(), base.clusterSecret(), base.askTimeout());
+        base.httpHost(), base.httpPort(), limits, base.rooms(), base.games(), base.auth(), base.askTimeout());
   }
 
   /** A connection that records what the session sends. */
@@ -89,6 +89,17 @@ class PlayerSessionTest {
     }
   }
 
+  /** Keys made for this run: no secret that is written anywhere signs these tokens. */
+  static final ResumeTokens TOKENS = new ResumeTokens(ResumeTokens.Key.current("test", ResumeTokens.newSecret()));
+
+  /** The hello of a node without an authenticator, with the test's directory and clock. */
+  static Handshake handshake(PlayerDirectory directory, AtomicLong millis) {
+    return new Handshake(java.util.Optional.empty(), Duration.ofSeconds(3),
+        () -> java.util.concurrent.CompletableFuture.completedFuture(TOKENS), Duration.ofSeconds(3), directory,
+        new FailedHellos(1, 1000, 100, System::nanoTime), base.rooms().resumeGrace(), millis::get, () -> "node-1",
+        dev.tickroom.protocol.Features.supported());
+  }
+
   /** One session with its fake connection, the rooms it reaches through "sharding", and clocks the test moves. */
   static final class Client {
     final RecordingConnection conn = new RecordingConnection();
@@ -102,7 +113,7 @@ class PlayerSessionTest {
 
     Client(Settings settings, Rooms rooms, PlayerDirectory directory, AtomicLong millis, AtomicLong nanos) {
       this.rooms = rooms;
-      PlayerSession.Deps deps = new PlayerSession.Deps(settings, () -> "node-1", new ResumeTokens("secret", 3_600_000),
+      PlayerSession.Deps deps = new PlayerSession.Deps(settings, () -> "node-1", handshake(directory, millis),
           directory, new SessionRegistry(), dev.tickroom.metrics.Metrics.none(), id -> rooms.get(id).getRef(), nanos::get, millis::get);
       inputs = PlayerSession.inputShortcut(deps);
       session = testKit.spawn(PlayerSession.create(deps, conn, inputs));
@@ -751,7 +762,7 @@ class PlayerSessionTest {
     old.session.tell(new PlayerSession.ClientClosed("connection reset"));
     old.acks.expectTerminated(old.session, Duration.ofSeconds(3));
     PlayerDirectory.Entry entry = directory.get(w.player()).toCompletableFuture().join().orElseThrow();
-    assertEquals(new PlayerDirectory.Entry(w.player(), "d1", 0, 2), entry);
+    assertEquals(List.of("d1", 0L, 2L), List.of(entry.room(), entry.disconnectedAt(), entry.generation()), entry.toString());
 
     // so the player, still connected, can resume again with the newest token much later
     millis.addAndGet(base.rooms().resumeGrace().toMillis() * 10);
