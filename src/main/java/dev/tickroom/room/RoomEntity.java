@@ -165,7 +165,11 @@ public final class RoomEntity {
 
   /** The sharded entity: rooms on their own dispatcher, stopped through {@link Stop}. */
   public static Entity<Command, ShardingEnvelope<Command>> entity(Deps deps) {
-    return Entity.of(TYPE_KEY, ec -> create(ec.getEntityId(), deps, ec.getShard()))
+    return Entity.of(TYPE_KEY, ec -> {
+          // the moment sharding (re)starts a room here: FailoverIT tells shard restart from snapshot load by it
+          org.slf4j.LoggerFactory.getLogger(RoomEntity.class).info("room {} starting on this node", ec.getEntityId());
+          return create(ec.getEntityId(), deps, ec.getShard());
+        })
         .withStopMessage(Stop.INSTANCE)
         .withEntityProps(DispatcherSelector.fromConfig(DISPATCHER));
   }
