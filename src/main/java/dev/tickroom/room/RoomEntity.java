@@ -335,6 +335,8 @@ public final class RoomEntity {
     tick = snap.tick();
     incarnation = snap.incarnation() + 1;
     gameName = snap.game();
+    label = snap.label() == null ? Map.of() : Map.copyOf(snap.label());
+    openedBy = snap.openedBy() == null ? null : Map.copyOf(snap.openedBy());
     // the room's members are known before the game's code runs, so that a failing restore tells them
     ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
     for (RoomSnapshot.Member m : snap.members()) {
@@ -731,7 +733,7 @@ public final class RoomEntity {
       ms.add(new RoomSnapshot.Member(m.id, m.name, m.ack, resolver.toSerializationFormat(m.ref)));
     }
     return new RoomSnapshot(roomId, gameName, seed, tick, game.snapshot(), ms, incarnation, game.snapshotVersion(),
-        deps.millis().getAsLong(), false);
+        deps.millis().getAsLong(), false, label, openedBy);
   }
 
   /** A periodic write: one at a time; a failed one is counted and logged, and the room goes on. */

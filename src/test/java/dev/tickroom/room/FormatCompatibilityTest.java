@@ -54,7 +54,7 @@ class FormatCompatibilityTest {
   @Test
   void theFormatsNowCarryTheirVersionInTheManifest() {
     Serialization ser = SerializationExtension.get(kit.system());
-    RoomSnapshot snap = new RoomSnapshot("r", "counter", 1, 2, null, List.of(), 3, 1, 4, false);
+    RoomSnapshot snap = new RoomSnapshot("r", "counter", 1, 2, null, List.of(), 3, 1, 4, false, null, null);
     assertEquals("dev.tickroom.room.RoomSnapshot#2", Serializers.manifestFor(ser.findSerializerFor(snap), snap));
     RoomEvent.State state = new RoomEvent.State("r", 1, 1, new byte[0]);
     assertEquals("dev.tickroom.room.RoomEvent$State#2", Serializers.manifestFor(ser.findSerializerFor(state), state));

@@ -543,7 +543,7 @@ class RoomEntityTest {
     store.snapshots.put("r26", new RoomSnapshot("r26", "other", 1, 500, Codec.MAPPER.readTree(
         "{\"tick\":500,\"totals\":{\"ghost\":1},\"log\":[]}"),
         java.util.List.of(new RoomSnapshot.Member("ghost", "g", 1, "")), 4, 1,
-        System.currentTimeMillis() - ttl.toMillis() - 60_000, false));
+        System.currentTimeMillis() - ttl.toMillis() - 60_000, false, null, null));
     ActorRef<RoomEntity.Command> room = room("r26", store);
     TestProbe<RoomEvent> a = testKit.createTestProbe();
     room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));

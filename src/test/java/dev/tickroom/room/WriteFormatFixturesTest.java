@@ -26,7 +26,7 @@ class WriteFormatFixturesTest {
       var game = Codec.MAPPER.readTree("{\"tick\":41,\"totals\":{\"pa\":7},\"log\":[\"pa:1\"]}");
       RoomSnapshot snap = new RoomSnapshot("r-old", "counter", 1234567L, 41L, game,
           List.of(new RoomSnapshot.Member("pa", "ann", 3L, "pekko://fixtures@127.0.0.1:25520/user/session#1")),
-          3L, 1, System.currentTimeMillis(), false);
+          3L, 1, System.currentTimeMillis(), false, null, null);
       FormatFixtures.write(kit, dir, "snapshot", snap);
       SelfUniqueAddress node = new SelfUniqueAddress(new UniqueAddress(new Address("pekko", "fixtures", "127.0.0.1", 25520), 7L));
       FormatFixtures.write(kit, dir, "snapshot-map", LWWMap.<String, RoomSnapshot>create().put(node, "r-old", snap));
