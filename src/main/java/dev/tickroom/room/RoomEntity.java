@@ -760,7 +760,10 @@ public final class RoomEntity {
     deps.listings().remove(listing(), false);
     if (members.isEmpty()) return finish(deps.store().remove(roomId), "removal at hand-off", true);
     log.info("room {} handing off at tick {} with {} members", roomId, tick, members.size());
-    return finish(deps.store().save(snapshot()), "hand-off snapshot", true);
+    CompletionStage<Done> saved = deps.store().save(snapshot());
+    // told now, not by death watch: a room on a leaving node is reported stopped only once the node is gone
+    for (Member m : members.values()) m.ref.tell(new RoomEvent.Moving(roomId));
+    return finish(saved, "hand-off snapshot", true);
   }
 
   /**

@@ -128,7 +128,7 @@ class FailoverIT {
     LocalTime downed = earliest(survivors, "SBR took decision", killedAt);
     LocalTime removed = earliest(survivors, "removing", killedAt);
     LocalTime starting = earliest(survivors, "room " + someRoom + " starting", killedAt);
-    LocalTime resumed = earliest(survivors, "room " + someRoom + " resumed", killedAt);
+    LocalTime resumed = earliest(survivors, "room " + someRoom + " restored as incarnation", killedAt);
     phases.put("detection (kill -> unreachable)", JarNodes.millis(killedAt, unreachable));
     phases.put("downing (unreachable -> SBR decision)", between(unreachable, downed));
     phases.put("removal (decision -> leader removes)", between(downed, removed));

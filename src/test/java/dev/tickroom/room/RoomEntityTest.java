@@ -396,6 +396,7 @@ class RoomEntityTest {
     nextState(a);
     assertEquals(2, nextState(a).tick());
     room.tell(RoomEntity.Stop.INSTANCE); // what sharding sends at handoff
+    assertEquals(new RoomEvent.Moving("r11"), a.expectMessageClass(RoomEvent.Moving.class), "members are told at once");
     a.expectTerminated(room, Duration.ofSeconds(3));
     RoomSnapshot saved = store.snapshots.get("r11");
     assertEquals(2, saved.tick());
@@ -428,6 +429,7 @@ class RoomEntityTest {
     a.expectMessageClass(RoomEvent.Joined.class);
     store.confirmations = new CompletableFuture<>();
     room.tell(RoomEntity.Stop.INSTANCE);
+    a.expectMessageClass(RoomEvent.Moving.class);
     assertEquals(1, info(room).players()); // alive while the write is not confirmed
     a.expectNoMessage(Duration.ofMillis(100));
     store.confirmations.complete(Done.getInstance());
@@ -511,6 +513,7 @@ class RoomEntityTest {
     manualTime.timePasses(TICK);
     nextState(a);
     first.tell(RoomEntity.Stop.INSTANCE);
+    a.expectMessageClass(RoomEvent.Moving.class);
     a.expectTerminated(first, Duration.ofSeconds(3));
 
     int attempts = deps(store).settings().snapshotReadAttempts();
@@ -717,6 +720,7 @@ class RoomEntityTest {
     manualTime.timePasses(TICK);
     assertEquals(1, nextState(a).ack());
     room.tell(RoomEntity.Stop.INSTANCE);
+    a.expectMessageClass(RoomEvent.Moving.class);
     a.expectTerminated(room, Duration.ofSeconds(3));
 
     ActorRef<RoomEntity.Command> moved = room("r36", store);
