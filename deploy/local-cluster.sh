@@ -24,7 +24,8 @@
 #   JAVA_OPTS         JVM flags for every node (default: -Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError)
 #   STARTUP_TIMEOUT   seconds to wait for a node's game port (default 120)
 #   STOP_TIMEOUT      seconds to wait after SIGTERM before SIGKILL (default 30)
-#   CLUSTER_SECRET, LOG_LEVEL, SBR_STRATEGY, DEFAULT_GAME are passed to the nodes when set.
+#   CLUSTER_SECRET, LOG_LEVEL, SBR_STRATEGY, SBR_QUORUM_SIZE, SBR_STABLE_AFTER,
+#   FD_ACCEPTABLE_HEARTBEAT_PAUSE, APP_VERSION, DEFAULT_GAME are passed to the nodes when set.
 #
 # The script only ever signals PIDs it recorded in CLUSTER_DIR, and only while that PID is still a
 # java process carrying this script's marker (-Dtickroom.local-cluster.node=K) on its command line.
@@ -261,7 +262,7 @@ launch() {
     "CLUSTER_FORMATION=seeds"
   )
   local v
-  for v in CLUSTER_SECRET LOG_LEVEL SBR_STRATEGY DEFAULT_GAME; do
+  for v in CLUSTER_SECRET LOG_LEVEL SBR_STRATEGY SBR_QUORUM_SIZE SBR_STABLE_AFTER FD_ACCEPTABLE_HEARTBEAT_PAUSE APP_VERSION DEFAULT_GAME; do
     if [[ -n "${!v:-}" ]]; then
       envs+=("$v=${!v}")
     fi
@@ -478,7 +479,7 @@ cmd_kill() {
   [[ -n "$pid" ]] || die "node $k is not running"
   kill -KILL "$pid"
   say "node $k (pid $pid) killed with SIGKILL. The others mark it unreachable; the split brain resolver"
-  say "downs it once membership is stable (stable-after, 7 s), then its rooms start on the remaining nodes"
+  say "downs it once membership is stable (stable-after, 1.5 s), then its rooms start on the remaining nodes (~8 s in all)"
 }
 
 cmd_leave() {

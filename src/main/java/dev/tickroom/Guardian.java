@@ -4,7 +4,9 @@ import static org.apache.pekko.http.javadsl.server.Directives.concat;
 
 import dev.tickroom.cluster.Formation;
 import dev.tickroom.cluster.GameEndpoints;
+import dev.tickroom.cluster.MembershipWatch;
 import dev.tickroom.cluster.Replicated;
+import dev.tickroom.config.ClusterSettings;
 import dev.tickroom.config.EdgeSettings;
 import dev.tickroom.config.Settings;
 import dev.tickroom.game.GameRegistry;
@@ -28,12 +30,15 @@ import dev.tickroom.player.Handshake;
 import dev.tickroom.player.SessionRegistry;
 import dev.tickroom.room.ReplicatedSnapshotStore;
 import dev.tickroom.room.RoomEntity;
+import dev.tickroom.room.SnapshotSweeper;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -92,18 +97,21 @@ public final class Guardian {
     Metrics metrics = Metrics.prometheus();
     ClusterSharding sharding = ClusterSharding.get(system);
     RoomDirectory roomDirectory = new RoomDirectory(system, settings.askTimeout());
-    RoomEntity.Deps roomDeps = new RoomEntity.Deps(settings.rooms(), games, new ReplicatedSnapshotStore(replicated), metrics, roomDirectory);
+    ReplicatedSnapshotStore snapshots = new ReplicatedSnapshotStore(system, settings.askTimeout());
+    RoomEntity.Deps roomDeps = new RoomEntity.Deps(settings.rooms(), games, snapshots, metrics, roomDirectory);
     Matchmaker.Deps matchDeps = new Matchmaker.Deps(game -> games.find(game).map(g -> g.spec().maxPlayers()).orElse(1),
         roomDirectory::nodeUp, settings.matchmaking().pruneInterval(), settings.matchmaking().reservationRounds());
     sharding.init(Entity.of(Matchmaker.TYPE_KEY, ec -> Matchmaker.create(ec.getEntityId(), matchDeps, ec.getShard()))
         .withStopMessage(Matchmaker.Stop.INSTANCE));
-    sharding.init(Entity.of(RoomEntity.TYPE_KEY, ec -> RoomEntity.create(ec.getEntityId(), roomDeps, ec.getShard()))
-        .withStopMessage(RoomEntity.Stop.INSTANCE));
+    sharding.init(RoomEntity.entity(roomDeps));
+    ctx.spawn(SnapshotSweeper.create(snapshots, settings.rooms(), System::currentTimeMillis), "snapshot-sweeper");
 
     SessionRegistry sessions = new SessionRegistry();
     metrics.connectionsGauge("tcp", () -> sessions.count("tcp"));
     metrics.connectionsGauge("ws", () -> sessions.count("ws"));
-    GameEndpoints endpoints = new GameEndpoints(system, replicated);
+    GameEndpoints endpoints = new GameEndpoints(system, new Replicated(system, Duration.ofSeconds(1)));
+    ClusterSettings clusterSettings = ClusterSettings.from(system.settings().config());
+    ctx.spawn(MembershipWatch.create(endpoints, clusterSettings.sbrStrategy()), "membership-watch");
     CompletableFuture<String> endpoint = new CompletableFuture<>();
     ctx.spawn(NodeStatus.create(sessions, metrics, endpoint, settings.askTimeout(), edges.ops().statusMaxRooms()),
         "node-status");
@@ -127,10 +135,15 @@ public final class Guardian {
         System::currentTimeMillis,
         Matchmaking.cluster(sharding, roomDirectory, settings.askTimeout()));
     AtomicLong ids = new AtomicLong();
+    // set once the node is leaving: a session whose connection was accepted just before the port unbound
+    // but registered after the clients were told still gets `reconnect`
+    AtomicReference<List<String>> leavingTargets = new AtomicReference<>();
     Function<String, SessionFlow.Spawner> spawner = transport -> (connection, inputs) -> {
       ActorRef<PlayerSession.Command> session = system.systemActorOf(
           PlayerSession.create(sessionDeps, connection, inputs), transport + "-session-" + ids.incrementAndGet(), Props.empty());
       sessions.register(session, transport);
+      List<String> leaving = leavingTargets.get();
+      if (leaving != null) session.tell(new PlayerSession.NodeLeaving(leaving));
       return session;
     };
 
@@ -156,7 +169,7 @@ public final class Guardian {
       nodeName.complete(settings.nodeName().isEmpty() ? advertised : settings.nodeName());
       endpoint.complete(advertised);
       endpoints.publish(advertised);
-      leaveGracefully(system, binding, web, sessions, endpoints);
+      leaveGracefully(system, binding, web, sessions, endpoints, clusterSettings, leavingTargets);
       log.info("game port listening on {}:{}; clients reach this node at {}", settings.gameHost(), addr.getPort(), advertised);
       management.whenComplete((uri, merr) -> {
         if (merr != null) {
@@ -187,26 +200,35 @@ public final class Guardian {
     return host + ":" + port;
   }
 
-  /**
-   * On SIGTERM (CoordinatedShutdown): first tell every client where to reconnect and let the sessions
-   * close, then unbind the game port; sharding then hands the rooms off to other nodes.
-   */
   private static String hostOf(String endpoint) {
     return endpoint.substring(0, endpoint.lastIndexOf(':'));
   }
 
+  /**
+   * On SIGTERM, or when this node downs itself (CoordinatedShutdown), in this order: unbind the game and
+   * HTTP ports, so no client can connect to a node that is going; then tell every client `reconnect` with
+   * the nodes this node last saw alive; then sharding hands the rooms off (cluster-sharding-shutdown-region)
+   * while the clients go, and the node leaves the cluster; the actor system ends once the clients are gone
+   * (bounded by reconnect-drain).
+   */
   private static void leaveGracefully(ActorSystem<?> system, Tcp.ServerBinding binding, ServerBinding web,
-      SessionRegistry sessions, GameEndpoints endpoints) {
+      SessionRegistry sessions, GameEndpoints endpoints, ClusterSettings clusterSettings,
+      AtomicReference<List<String>> leavingTargets) {
     CoordinatedShutdown cs = CoordinatedShutdown.get(system);
-    cs.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tell-clients-to-reconnect", () -> {
-      CompletionStage<Done> done = endpoints.others().thenCompose(others -> {
-        log.info("leaving the cluster: sending reconnect {} to {} clients", others, sessions.count());
-        sessions.tellAll(new PlayerSession.NodeLeaving(others));
-        return sessions.whenEmpty();
-      }).thenApply(v -> Done.getInstance());
-      return done.toCompletableFuture().completeOnTimeout(Done.getInstance(), 4, TimeUnit.SECONDS);
-    });
     cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-game-port", () -> binding.unbind().thenApply(x -> Done.getInstance()));
     cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-http-port", () -> web.unbind().thenApply(x -> Done.getInstance()));
+    cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "tell-clients-to-reconnect", () ->
+        endpoints.reconnectTargets().thenApply(targets -> {
+          log.info("leaving the cluster ({}): sending reconnect {} to {} clients",
+              cs.getShutdownReason().map(Object::toString).orElse("?"), targets, sessions.count());
+          leavingTargets.set(targets);
+          sessions.tellAll(new PlayerSession.NodeLeaving(targets));
+          return Done.getInstance();
+        }));
+    // the rooms' hand-off need not wait for the clients to go (their sessions close while it runs); the
+    // actor system must, so that every `reconnect` is flushed before the connections drop
+    cs.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "wait-for-clients-to-go", () ->
+        sessions.whenEmpty().thenApply(v -> Done.getInstance()).toCompletableFuture()
+            .completeOnTimeout(Done.getInstance(), clusterSettings.reconnectDrain().toMillis(), TimeUnit.MILLISECONDS));
   }
 }

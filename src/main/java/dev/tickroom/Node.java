@@ -2,6 +2,7 @@ package dev.tickroom;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.tickroom.cluster.AppVersion;
 import dev.tickroom.cluster.Formation;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -19,10 +20,15 @@ public final class Node {
     this.started = started;
   }
 
-  /** The config a node runs with: environment overrides, then system properties, then application.conf. */
+  /**
+   * The config a node runs with: environment overrides, then system properties, then application.conf,
+   * then the build's version as {@code pekko.cluster.app-version} (below application.conf, so
+   * {@code APP_VERSION} wins), then Pekko's reference.conf.
+   */
   public static Config loadConfig() {
     ConfigFactory.invalidateCaches();
-    return Formation.environmentOverrides(System.getenv()).withFallback(ConfigFactory.load());
+    Config app = ConfigFactory.defaultApplication().withFallback(AppVersion.asConfig());
+    return Formation.environmentOverrides(System.getenv()).withFallback(ConfigFactory.load(app));
   }
 
   /** Starts a node and waits until its game port is bound. */

@@ -56,7 +56,13 @@ public record Settings(
       Duration resumeGrace,
       Duration disconnectLinger,
       Duration snapshotInterval,
-      int maxInputsPerTick) {}
+      int maxInputsPerTick,
+      Duration handOffTimeout,
+      int snapshotReadAttempts,
+      Duration snapshotTtl,
+      Duration closedRoomTtl,
+      Duration snapshotSweepInterval,
+      Duration overrunLogInterval) {}
 
   /**
    * Identity: the authenticator, the keys of resume tokens, the limit on failed hellos. No key secret
@@ -129,7 +135,13 @@ public record Settings(
             r.getDuration("resume-grace"),
             r.getDuration("disconnect-linger"),
             r.getDuration("snapshot-interval"),
-            r.getInt("max-inputs-per-tick")),
+            r.getInt("max-inputs-per-tick"),
+            r.getDuration("hand-off-timeout"),
+            r.getInt("snapshot-read-attempts"),
+            r.getDuration("snapshot-ttl"),
+            r.getDuration("closed-room-ttl"),
+            r.getDuration("snapshot-sweep-interval"),
+            r.getDuration("overrun-log-interval")),
         games,
         auth(c.getConfig("auth")),
         c.getDuration("ask-timeout"),

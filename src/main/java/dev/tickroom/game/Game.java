@@ -85,4 +85,10 @@ public interface Game<S> {
 
   /** Rebuild a state from {@link #snapshot}. */
   S restore(RoomSeed seed, JsonNode snapshot);
+
+  /** The format of {@link #snapshot}: raise it when that format changes, and read older ones in restore. */
+  default int snapshotVersion() { return 1; }
+
+  /** Rebuild a state from a snapshot written in format {@code version} (perhaps by the previous release). */
+  default S restore(RoomSeed seed, JsonNode snapshot, int version) { return restore(seed, snapshot); }
 }

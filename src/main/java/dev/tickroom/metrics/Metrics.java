@@ -109,13 +109,23 @@ public final class Metrics {
     tickDuration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
+  /** A room's tick took longer than its period (game code or the node too slow for the game's rate). */
+  public void tickOverrun(String game) {
+    games.computeIfAbsent(game, g -> new GameMeters(registry, g)).overruns.increment();
+  }
+
+  /** A room snapshot did not reach a majority of nodes in time (or could not be written at all). */
+  public void snapshotWriteFailed() {
+    Counter.builder("tickroom.snapshot.write.failures")
+        .description("room snapshots not confirmed by a majority of nodes").register(registry).increment();
+  }
+
   /** One room tick of {@code game}, as its {@link TickMeter} measured it, and the bytes it sent. */
   public void roomTick(String game, TickMeter.Sample s, long bytesOut) {
     GameMeters m = games.computeIfAbsent(game, g -> new GameMeters(registry, g));
     m.work.record(s.workNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     m.lateness.record(s.latenessNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     lateness.record(s.latenessNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
-    if (s.overrun()) m.overruns.increment();
     if (s.catchUp()) m.catchUps.increment();
     m.bytes.record(bytesOut);
   }
@@ -132,7 +142,8 @@ public final class Metrics {
           .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(1000)).maximumExpectedValue(Duration.ofMillis(200)).register(r);
       lateness = Timer.builder("tickroom.game.tick.lateness").tag("game", game).description("how late a tick started against its schedule")
           .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(1000)).maximumExpectedValue(Duration.ofSeconds(1)).register(r);
-      overruns = Counter.builder("tickroom.game.tick.overruns").tag("game", game).description("ticks whose work took longer than the tick interval").register(r);
+      // counted by the room (tickOverrun), which also logs them, so the counter and the log agree
+      overruns = Counter.builder("tickroom.tick.overruns").tag("game", game).description("room ticks whose work took longer than the tick period").register(r);
       catchUps = Counter.builder("tickroom.game.tick.catchups").tag("game", game).description("ticks started an interval or more late (run back to back to catch up)").register(r);
       bytes = DistributionSummary.builder("tickroom.game.tick.bytes.out").tag("game", game).baseUnit("bytes")
           .description("state bytes one tick of a room sent to its members").register(r);

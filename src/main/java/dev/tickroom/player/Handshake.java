@@ -1,5 +1,11 @@
 package dev.tickroom.player;
 
+import dev.tickroom.cluster.NodeDepartures;
+
+import java.util.function.Function;
+
+import java.util.OptionalLong;
+
 import dev.tickroom.auth.AuthRequest;
 import dev.tickroom.auth.AuthResult;
 import dev.tickroom.auth.Authenticator;
@@ -85,10 +91,23 @@ public final class Handshake {
   private final LongSupplier millis;
   private final Supplier<String> nodeName;
   private final List<String> features;
+  private final Function<ActorRef<RoomEvent>, OptionalLong> sessionGoneSince;
 
   public Handshake(Optional<Authenticator> authenticator, Duration authTimeout, Supplier<CompletionStage<ResumeTokens>> keys,
       Duration keysWait, PlayerDirectory directory, FailedHellos failures, Duration grace, LongSupplier millis,
       Supplier<String> nodeName, List<String> features) {
+    this(authenticator, authTimeout, keys, keysWait, directory, failures, grace, millis, nodeName, features,
+        session -> OptionalLong.empty());
+  }
+
+  /**
+   * @param sessionGoneSince for a session that a directory entry names as live: empty while its node is alive,
+   *     else the epoch ms since which the node is gone (its players' connections ended then)
+   */
+  public Handshake(Optional<Authenticator> authenticator, Duration authTimeout, Supplier<CompletionStage<ResumeTokens>> keys,
+      Duration keysWait, PlayerDirectory directory, FailedHellos failures, Duration grace, LongSupplier millis,
+      Supplier<String> nodeName, List<String> features, Function<ActorRef<RoomEvent>, OptionalLong> sessionGoneSince) {
+    this.sessionGoneSince = sessionGoneSince;
     this.authenticator = authenticator;
     this.authTimeout = authTimeout;
     this.keys = keys;
@@ -131,8 +150,10 @@ public final class Handshake {
     }
     log.info("hello: authenticator {}", authenticator.isPresent() ? auth.authenticator() : "none (player ids are random; development only)");
     FailedHellos failures = new FailedHellos(auth.failedHellosPerSecond(), auth.failedHellosBurst(), auth.failedHellosAddresses(), System::nanoTime);
+    NodeDepartures departures = NodeDepartures.start(ctx);
     return new Handshake(authenticator, auth.timeout(), keys, auth.secretWait(), directory, failures,
-        settings.rooms().resumeGrace(), System::currentTimeMillis, nodeName, Features.supported(authenticator.isPresent()));
+        settings.rooms().resumeGrace(), System::currentTimeMillis, nodeName, Features.supported(authenticator.isPresent()),
+        departures::goneSince);
   }
 
   public boolean authenticates() {
@@ -225,8 +246,15 @@ public final class Handshake {
     return a != null && b != null && MessageDigest.isEqual(a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
   }
 
-  /** A live connection, or one that ended no longer than the resume grace ago. */
+  /**
+   * A live connection, or one that ended no longer than the resume grace ago. A connection whose node
+   * crashed never recorded its end: it ended when its node left the cluster.
+   */
   private boolean withinGrace(PlayerDirectory.Entry e) {
+    if (e.disconnectedAt() == 0 && e.session() != null) {
+      OptionalLong gone = sessionGoneSince.apply(e.session());
+      if (gone.isPresent()) return millis.getAsLong() - gone.getAsLong() <= grace.toMillis();
+    }
     return e.disconnectedAt() == 0 || millis.getAsLong() - e.disconnectedAt() <= grace.toMillis();
   }
 

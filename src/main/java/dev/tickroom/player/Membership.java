@@ -19,7 +19,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  */
 final class Membership {
   /** A join is sent this many times (once a second) before the room counts as unavailable. */
-  static final int JOIN_ATTEMPTS = 30;
+  /** Attempts before a join is given up ({@code room_unavailable}): 30 s of {@link PlayerSession#JOIN_RETRY}. */
+  static final int JOIN_ATTEMPTS = 120;
 
   private final String player;
   private final String name;
@@ -200,6 +201,16 @@ final class Membership {
     closeFastPaths();
     actor = null;
     return true;
+  }
+
+  /**
+   * The room said it is moving to another node ({@link RoomEvent.Moving}); true when it is this player's
+   * room, which now needs re-attaching. Its actor is no longer watched: it stops once its snapshot is saved.
+   */
+  boolean moving(String roomId) {
+    if (actor == null || !roomId.equals(room)) return false;
+    ctx.unwatch(actor);
+    return lost(actor);
   }
 
   /** Whether {@code left} from this room answers a leave of ours (then it is no longer due). */

@@ -90,7 +90,13 @@ public final class PlayerSession {
    */
   record Deferred(Decoded message) implements Command {}
 
-  private static final Duration JOIN_RETRY = Duration.ofSeconds(1);
+  /**
+   * How often an unanswered join is sent again. Sharding drops the messages it buffered for a shard while
+   * that shard hands off, so a join (or a resumed player's re-join) sent during a hand-off is lost; the
+   * retry decides how long after the hand-off the player is back. At 1 s the rolling restart test saw
+   * resumes of up to 3 s; each retry is one message.
+   */
+  static final Duration JOIN_RETRY = Duration.ofMillis(250);
 
   /** What a session needs from its node. */
   public record Deps(
@@ -591,6 +597,15 @@ public final class PlayerSession {
   private Behavior<Command> onRoomStopped(Terminated t) {
     if (!rooms.lost(t.getRef())) return Behaviors.same();
     log.info("room {} of player {} stopped; re-attaching", rooms.room(), player);
+    return reattach();
+  }
+
+  /**
+   * The room hands off to another node and said so before it stops (death watch of a room on a leaving node
+   * is only told once that node is gone, seconds later): join it again at once; sharding holds or drops the
+   * join until the room's new home is known, and the retry covers a drop.
+   */
+  private Behavior<Command> reattach() {
     rooms.rejoin();
     timers.startTimerWithFixedDelay(JoinRetry.INSTANCE, JOIN_RETRY);
     return reattaching();
@@ -652,6 +667,7 @@ public final class PlayerSession {
       else if (rooms.isNewActor(j)) return onJoined(j);
       return Behaviors.same();
     }
+    if (event instanceof RoomEvent.Moving m && rooms.moving(m.roomId())) return reattach();
     return hears(event, this::lobby);
   }
 

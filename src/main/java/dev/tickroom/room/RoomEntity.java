@@ -14,28 +14,36 @@ import dev.tickroom.game.LeaveReason;
 import dev.tickroom.game.PlayerId;
 import dev.tickroom.game.RoomSeed;
 import dev.tickroom.game.Step;
-import dev.tickroom.protocol.Codec;
+import dev.tickroom.metrics.Metrics;
 import dev.tickroom.protocol.Delta;
 import dev.tickroom.protocol.ViewDiff;
 import dev.tickroom.protocol.ErrorCode;
+import dev.tickroom.room.GameCalls.GameFailure;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.slf4j.Logger;
 
@@ -44,12 +52,28 @@ import org.slf4j.Logger;
  * the game's fixed rate, applies the inputs queued since the last tick in arrival order and sends the
  * resulting state to every member, encoded once per tick.
  *
- * <p>Behaviours: {@code loading} (asks the snapshot store whether this room ran before, stashing
- * messages) -> {@code vacant} (no game yet: the first join picks it) -> {@code running}.
+ * <p>Behaviours: {@code loading} (reads the snapshot from a majority, stashing messages; a read that times
+ * out is retried, then joins get {@code room_unavailable}) -> {@code vacant} (no game yet: the first join
+ * picks it) or {@code running} (restored) or {@code closed} (a tombstone: the room's game failed) ->
+ * {@code finishing} (its last write, hand-off snapshot, removal or tombstone, waits for a majority, bounded
+ * by {@code hand-off-timeout}) -> {@code passivating} (asked sharding to stop it) -> stopped.
+ *
+ * <p>Two rules keep it honest. Every call into the game goes through {@link GameCalls}, which turns any
+ * non-fatal throwable into a checked {@link GameFailure}; {@link #contained} turns that into
+ * {@link #crash}, the one way a failed game ends its room. And every change of membership goes through
+ * {@link #addMember} and {@link #removeMember}, whether a join, a leave, a disconnect or a game's kick.
+ *
+ * <p>A crashed room cannot lose the race with its members' death watch: before it stops it writes a
+ * tombstone to a majority, and a join to the room (a member's session re-attaching after it saw the room
+ * actor stop, on any node) then gets {@code room_closed}, never a fresh game, until
+ * {@code closed-room-ttl} has passed.
  */
 public final class RoomEntity {
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Room");
+
+  /** The dispatcher rooms run on (application.conf), apart from sessions and cluster traffic. */
+  public static final String DISPATCHER = "tickroom-room-dispatcher";
 
   /** Messages a room handles. */
   public interface Command extends CborSerializable {}
@@ -107,30 +131,66 @@ public final class RoomEntity {
     }
   }
 
-  /** Sent by sharding at handoff and passivation: save a snapshot and stop. */
+  /** Sent by sharding at handoff and passivation: write the last snapshot to a majority, then stop. */
   public enum Stop implements Command { INSTANCE }
 
   enum Tick implements Command { INSTANCE }
 
   enum IdleTimeout implements Command { INSTANCE }
 
+  private enum FinishTimeout implements Command { INSTANCE }
+
   record MemberGone(String player, ActorRef<RoomEvent> ref) implements Command {}
 
-  record Loaded(RoomSnapshot snapshot, String failure) implements Command {}
+  private record Loaded(RoomSnapshot snapshot, Throwable failure, int attempt)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** A periodic snapshot write ended. */
+  private record Written(long tick, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+
+  /** The last write before stopping ended. */
+  private record Finished(Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
   /** What a room needs from its node. */
-  public record Deps(Settings.Rooms settings, GameRegistry games, SnapshotStore store, Metrics metrics, RoomListings listings) {
+  public record Deps(Settings.Rooms settings, GameRegistry games, SnapshotStore store, Metrics metrics,
+      RoomListings listings, LongSupplier millis, LongSupplier nanos) {
+    public Deps(Settings.Rooms settings, GameRegistry games, SnapshotStore store, Metrics metrics, RoomListings listings) {
+      this(settings, games, store, metrics, listings, System::currentTimeMillis, System::nanoTime);
+    }
+
     public Deps(Settings.Rooms settings, GameRegistry games, SnapshotStore store, Metrics metrics) {
       this(settings, games, store, metrics, RoomListings.NONE);
     }
   }
 
+  /** The sharded entity: rooms on their own dispatcher, stopped through {@link Stop}. */
+  public static Entity<Command, ShardingEnvelope<Command>> entity(Deps deps) {
+    return Entity.of(TYPE_KEY, ec -> {
+          // the moment sharding (re)starts a room here: FailoverIT tells shard restart from snapshot load by it
+          org.slf4j.LoggerFactory.getLogger(RoomEntity.class).info("room {} starting on this node", ec.getEntityId());
+          return create(ec.getEntityId(), deps, ec.getShard());
+        })
+        .withStopMessage(Stop.INSTANCE)
+        .withEntityProps(DispatcherSelector.fromConfig(DISPATCHER));
+  }
+
+  /** {@code shard} null: not sharded (tests); the room then stops itself where it would ask sharding to. */
   public static Behavior<Command> create(String roomId, Deps deps, ActorRef<ClusterSharding.ShardCommand> shard) {
-    return Behaviors.setup(ctx -> Behaviors.withStash(10_000, stash -> Behaviors.withTimers(timers -> {
-      ctx.pipeToSelf(deps.store().load(roomId),
-          (snap, err) -> new Loaded(snap == null ? null : snap.orElse(null), err == null ? null : err.toString()));
-      return new RoomEntity(roomId, deps, shard, ctx, stash, timers).loading();
-    })));
+    return Behaviors.withMdc(Command.class, Map.of("room", roomId), RoomEntity::playerMdc,
+        Behaviors.setup(ctx -> Behaviors.withStash(10_000, stash -> Behaviors.withTimers(timers ->
+            new RoomEntity(roomId, deps, shard, ctx, stash, timers).load(1)))));
+  }
+
+  /** The player a message is about, for the logs (MDC {@code player}). */
+  private static Map<String, String> playerMdc(Command msg) {
+    String player = null;
+    if (msg instanceof Join j) player = j.player();
+    else if (msg instanceof Input i) player = i.player();
+    else if (msg instanceof Leave l) player = l.player();
+    else if (msg instanceof Disconnect d) player = d.player();
+    else if (msg instanceof Chat c) player = c.player();
+    else if (msg instanceof MemberGone g) player = g.player();
+    return player == null ? Map.of() : Map.of("player", player);
   }
 
   private static final class Member {
@@ -139,6 +199,11 @@ public final class RoomEntity {
     ActorRef<RoomEvent> ref;
     /** Set while the member's session is on this node and attached; else states go to {@code ref}. */
     LocalStates local;
+    /**
+     * False for a member restored from a snapshot until its session re-attaches with a join: it gets no
+     * state before the {@code joined} that tells it the room moved (the v1.1 re-sync rule).
+     */
+    boolean attached = true;
     long ack = -1;
     int pending;
     /** This member's own view line, for a game that renders per member. */
@@ -151,8 +216,14 @@ public final class RoomEntity {
     }
   }
 
+  /** A handler that may call the game. */
+  private interface GameHandler<T> {
+    Behavior<Command> apply(T msg) throws GameFailure;
+  }
+
   private final String roomId;
   private final Deps deps;
+  private final Settings.Rooms settings;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorContext<Command> ctx;
   private final StashBuffer<Command> stash;
@@ -160,12 +231,21 @@ public final class RoomEntity {
   private final Logger log;
   private final Map<String, Member> members = new LinkedHashMap<>();
 
-  private Game<Object> game;
-  private Object state;
+  private GameCalls game;
+  private String gameName;
   private long seed;
   private long tick;
+  private long incarnation;
+  private long periodNanos;
   private int snapshotEvery;
   private boolean ticking;
+  private boolean snapshotInFlight;
+  /** Sharding asked the room to stop while its last write was under way. */
+  private boolean stopAfterWrite;
+  private long overrunsUnlogged;
+  private long lastOverrunLog = Long.MIN_VALUE;
+  /** Set when the room is closed (its game failed): the players who were members then. */
+  private Set<String> closedMembers;
   private List<dev.tickroom.game.Input> pending = new ArrayList<>();
   /** v1.1: the label (the creating filter, then what the game sets), tick timing, a finish to carry out. */
   private Map<String, Object> label = Map.of();
@@ -180,6 +260,7 @@ public final class RoomEntity {
       ActorContext<Command> ctx, StashBuffer<Command> stash, TimerScheduler<Command> timers) {
     this.roomId = roomId;
     this.deps = deps;
+    this.settings = deps.settings();
     this.shard = shard;
     this.ctx = ctx;
     this.stash = stash;
@@ -189,9 +270,16 @@ public final class RoomEntity {
 
   // ------------------------------------------------------------------ loading
 
+  private Behavior<Command> load(int attempt) {
+    ctx.pipeToSelf(deps.store().load(roomId),
+        (snap, err) -> new Loaded(snap == null ? null : snap.orElse(null), err, attempt));
+    return loading();
+  }
+
   private Behavior<Command> loading() {
     return Behaviors.receive(Command.class)
         .onMessage(Loaded.class, this::onLoaded)
+        .onMessage(Stop.class, msg -> Behaviors.stopped())
         .onAnyMessage(msg -> {
           if (!stash.isFull()) stash.stash(msg);
           return Behaviors.same();
@@ -200,45 +288,87 @@ public final class RoomEntity {
   }
 
   private Behavior<Command> onLoaded(Loaded loaded) {
-    if (loaded.failure() != null) log.warn("room {}: could not load its snapshot, starting fresh: {}", roomId, loaded.failure());
-    RoomSnapshot snap = loaded.snapshot();
-    if (snap != null) {
-      Optional<Game<?>> g = deps.games().find(snap.game());
-      if (g.isPresent()) {
-        try {
-          resume(snap, g.get());
-          log.info("room {} resumed from snapshot at tick {} with {} members", roomId, tick, members.size());
-          return stash.unstashAll(running());
-        } catch (RuntimeException e) {
-          log.error("room {}: snapshot of game {} could not be restored, starting fresh", roomId, snap.game(), e);
-          members.clear();
-        }
-      } else {
-        log.warn("room {}: snapshot names game {} which this node does not have; starting fresh", roomId, snap.game());
+    if (loaded.failure() != null) {
+      if (loaded.attempt() < settings.snapshotReadAttempts()) {
+        log.warn("room {}: snapshot read {} of {} failed, reading again: {}", roomId, loaded.attempt(),
+            settings.snapshotReadAttempts(), loaded.failure().toString());
+        return load(loaded.attempt() + 1);
       }
+      log.error("room {}: snapshot not readable after {} reads; answering joins room_unavailable: {}", roomId,
+          loaded.attempt(), loaded.failure().toString());
+      return unavailable("its snapshot could not be read");
     }
-    timers.startSingleTimer(IdleTimeout.INSTANCE, deps.settings().idleTimeout());
-    return stash.unstashAll(vacant());
+    RoomSnapshot snap = loaded.snapshot();
+    if (snap != null && snap.expired(deps.millis().getAsLong(), settings.snapshotTtl(), settings.closedRoomTtl())) {
+      log.info("room {}: ignoring and removing its snapshot of incarnation {} tick {}, saved {} ms ago", roomId,
+          snap.incarnation(), snap.tick(), deps.millis().getAsLong() - snap.savedAtMillis());
+      deps.store().remove(roomId);
+      snap = null;
+    }
+    if (snap == null) {
+      startIdleTimer();
+      return stash.unstashAll(vacant());
+    }
+    if (snap.closed()) {
+      closedMembers = new HashSet<>();
+      for (RoomSnapshot.Member m : snap.members()) closedMembers.add(m.player());
+      gameName = snap.game();
+      tick = snap.tick();
+      startIdleTimer();
+      return stash.unstashAll(closed());
+    }
+    Optional<Game<?>> g = deps.games().find(snap.game());
+    if (g.isEmpty()) {
+      log.error("room {}: its snapshot names game {}, which this node does not run", roomId, snap.game());
+      return unavailable("this node does not run its game " + snap.game());
+    }
+    try {
+      restore(snap, g.get());
+    } catch (GameFailure f) {
+      return stash.unstashAll(crash(f));
+    }
+    return stash.unstashAll(running());
   }
 
-  @SuppressWarnings("unchecked")
-  private void resume(RoomSnapshot snap, Game<?> g) {
-    game = (Game<Object>) g;
+  private void restore(RoomSnapshot snap, Game<?> g) throws GameFailure {
     seed = snap.seed();
     tick = snap.tick();
-    state = game.restore(new RoomSeed(roomId, seed, Map.of()), snap.gameState());
+    incarnation = snap.incarnation() + 1;
+    gameName = snap.game();
+    label = snap.label() == null ? Map.of() : Map.copyOf(snap.label());
+    openedBy = snap.openedBy() == null ? null : Map.copyOf(snap.openedBy());
+    // the room's members are known before the game's code runs, so that a failing restore tells them
     ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
     for (RoomSnapshot.Member m : snap.members()) {
-      ActorRef<RoomEvent> ref = resolver.resolveActorRef(m.session());
-      Member member = new Member(m.player(), m.name(), ref);
+      Member member = new Member(m.player(), m.name(), resolver.resolveActorRef(m.session()));
       member.ack = m.ack();
-      members.put(m.player(), member);
-      deps.metrics().playersChanged(1);
-      ctx.watchWith(ref, new MemberGone(m.player(), ref));
+      member.attached = false;
+      addMember(member);
     }
+    game = GameCalls.restore(g, new RoomSeed(roomId, seed, Map.of()), snap.gameState(), snap.gameVersion());
     startTicking();
     publishListing();
-    if (members.isEmpty()) timers.startSingleTimer(IdleTimeout.INSTANCE, deps.settings().idleTimeout());
+    log.info("room {} restored as incarnation {} at tick {} with {} members", roomId, incarnation, tick, members.size());
+    if (members.isEmpty()) startIdleTimer();
+    else writeSnapshot(); // claims the new incarnation at once: a zombie of the old one can no longer win
+  }
+
+  /** The store could not tell whether this room has a snapshot: refuse joins, then stop to read again later. */
+  private Behavior<Command> unavailable(String why) {
+    Behavior<Command> refusing = Behaviors.receive(Command.class)
+        .onMessage(Join.class, join -> {
+          join.replyTo().tell(new RoomEvent.Rejected(roomId, ErrorCode.ROOM_UNAVAILABLE,
+              "room '" + roomId + "' is not available (" + why + "); try again"));
+          return Behaviors.same();
+        })
+        .onMessage(Leave.class, this::answerLeft)
+        .onMessage(GetInfo.class, this::answerInfo)
+        .onMessage(Stop.class, msg -> Behaviors.stopped())
+        .onAnyMessage(msg -> Behaviors.same())
+        .build();
+    Behavior<Command> next = stash.unstashAll(refusing);
+    requestStop();
+    return next;
   }
 
   // ------------------------------------------------------------------ vacant: no game chosen yet
@@ -246,22 +376,15 @@ public final class RoomEntity {
   private Behavior<Command> vacant() {
     return Behaviors.receive(Command.class)
         .onMessage(Join.class, this::onFirstJoin)
-        .onMessage(Leave.class, msg -> {
-          msg.replyTo().tell(new RoomEvent.Left(roomId));
-          return Behaviors.same();
-        })
-        .onMessage(GetInfo.class, msg -> {
-          msg.replyTo().tell(new Info(roomId, null, 0, 0));
-          return Behaviors.same();
-        })
-        .onMessage(IdleTimeout.class, msg -> passivate())
+        .onMessage(Leave.class, this::answerLeft)
+        .onMessage(GetInfo.class, this::answerInfo)
+        .onMessage(IdleTimeout.class, msg -> passivating())
         .onMessage(Stop.class, msg -> Behaviors.stopped())
         .onAnyMessage(msg -> Behaviors.same()) // input or chat for a room that no longer runs
         .onSignal(PostStop.class, sig -> onPostStop())
         .build();
   }
 
-  @SuppressWarnings("unchecked")
   private Behavior<Command> onFirstJoin(Join join) {
     String name = join.game() != null ? join.game() : deps.games().defaultGame();
     Optional<Game<?>> g = deps.games().find(name);
@@ -270,19 +393,27 @@ public final class RoomEntity {
           "unknown game '" + name + "'; this server runs " + deps.games().names()));
       return Behaviors.same();
     }
-    game = (Game<Object>) g.get();
     seed = ThreadLocalRandom.current().nextLong();
-    try {
-      state = game.create(new RoomSeed(roomId, seed, Map.of(), join.options()));
-      if (join.label() != null) label = openedBy = Step.checkLabel(join.label());
-    } catch (RuntimeException e) {
-      return crashed("create", e);
-    }
     tick = 0;
+    incarnation = 1;
+    gameName = name;
+    try {
+      if (join.label() != null) label = openedBy = Step.checkLabel(join.label());
+      game = GameCalls.create(g.get(), new RoomSeed(roomId, seed, Map.of(), join.options()));
+    } catch (GameFailure f) {
+      join.replyTo().tell(new RoomEvent.Rejected(roomId, ErrorCode.ROOM_CLOSED,
+          "the game of room '" + roomId + "' failed to start"));
+      return crash(f);
+    }
     log.info("room {} created with game {}", roomId, name);
     startTicking();
-    Behavior<Command> next = onJoin(join);
-    // same: the room now runs; otherwise it crashed or its game already finished
+    Behavior<Command> next;
+    try {
+      next = onJoin(join);
+    } catch (GameFailure f) {
+      return crash(f);
+    }
+    // same: the room now runs; otherwise its game already finished
     return next == Behaviors.<Command>same() ? running() : next;
   }
 
@@ -290,10 +421,11 @@ public final class RoomEntity {
     ticking = true;
     deps.metrics().roomStarted();
     int hz = game.spec().tickHz();
-    timers.startTimerAtFixedRate(Tick.INSTANCE, Duration.ofNanos(1_000_000_000L / hz));
-    meter = new TickMeter(1_000_000_000L / hz);
+    periodNanos = 1_000_000_000L / hz;
+    timers.startTimerAtFixedRate(Tick.INSTANCE, Duration.ofNanos(periodNanos));
+    meter = new TickMeter(periodNanos);
     meter.scheduleFrom(System.nanoTime());
-    long intervalMs = deps.settings().snapshotInterval().toMillis();
+    long intervalMs = settings.snapshotInterval().toMillis();
     snapshotEvery = (int) Math.max(1, intervalMs * hz / 1000);
   }
 
@@ -301,29 +433,40 @@ public final class RoomEntity {
 
   private Behavior<Command> running() {
     return Behaviors.receive(Command.class)
-        .onMessage(Tick.class, msg -> onTick())
-        .onMessage(Input.class, this::onInput)
-        .onMessage(Join.class, this::onJoin)
-        .onMessage(Leave.class, this::onLeave)
-        .onMessage(Disconnect.class, msg -> onGone(msg.player(), msg.session()))
-        .onMessage(MemberGone.class, msg -> onGone(msg.player(), msg.ref()))
+        .onMessage(Tick.class, contained(msg -> onTick()))
+        .onMessage(Input.class, contained(this::onInput))
+        .onMessage(Join.class, contained(this::onJoin))
+        .onMessage(Leave.class, contained(this::onLeave))
+        .onMessage(Disconnect.class, contained(msg -> onGone(msg.player(), msg.session())))
+        .onMessage(MemberGone.class, contained(msg -> onGone(msg.player(), msg.ref())))
         .onMessage(Chat.class, this::onChat)
         .onMessage(AttachLocal.class, this::onAttachLocal)
-        .onMessage(GetInfo.class, msg -> {
-          msg.replyTo().tell(new Info(roomId, game.spec().name(), tick, members.size(), meter.workMillis(),
-              meter.latenessMillis(), meter.overruns()));
-          return Behaviors.same();
-        })
-        .onMessage(IdleTimeout.class, msg -> members.isEmpty() ? passivate() : Behaviors.same())
-        .onMessage(Stop.class, msg -> onStop())
+        .onMessage(GetInfo.class, this::answerInfo)
+        .onMessage(Written.class, this::onWritten)
+        .onMessage(IdleTimeout.class, msg -> members.isEmpty() ? endForGood("removal") : Behaviors.same())
+        .onMessage(Stop.class, contained(msg -> {
+          stopAfterWrite = true; // sharding asked: whatever the last write is (a tombstone too), stop after it
+          return onHandOff();
+        }))
         .onSignal(PostStop.class, sig -> onPostStop())
         .build();
   }
 
-  private Behavior<Command> onJoin(Join join) {
-    if (join.game() != null && !join.game().equals(game.spec().name())) {
+  /** The one place where a failure of the game's code turns into the end of the room. */
+  private <T> org.apache.pekko.japi.function.Function<T, Behavior<Command>> contained(GameHandler<T> handler) {
+    return msg -> {
+      try {
+        return handler.apply(msg);
+      } catch (GameFailure f) {
+        return crash(f);
+      }
+    };
+  }
+
+  private Behavior<Command> onJoin(Join join) throws GameFailure {
+    if (join.game() != null && !join.game().equals(gameName)) {
       join.replyTo().tell(new RoomEvent.Rejected(roomId, ErrorCode.BAD_REQUEST,
-          "room '" + roomId + "' plays " + game.spec().name() + ", not " + join.game()));
+          "room '" + roomId + "' plays " + gameName + ", not " + join.game()));
       return Behaviors.same();
     }
     Member existing = members.get(join.player());
@@ -333,9 +476,10 @@ public final class RoomEntity {
         ctx.unwatch(existing.ref);
         existing.ref.tell(new RoomEvent.Replaced(roomId));
         existing.ref = join.replyTo();
-        existing.local = null;
         ctx.watchWith(existing.ref, new MemberGone(existing.id, existing.ref));
       }
+      existing.local = null;
+      existing.attached = true;
       sendJoined(existing);
       return Behaviors.same();
     }
@@ -345,35 +489,27 @@ public final class RoomEntity {
       return Behaviors.same();
     }
     PlayerId who = PlayerId.of(join.player());
-    try {
-      Identity identity = join.identity() != null ? join.identity() : Identity.anonymous();
-      Admission admission = game.admit(state, who, identity, join.options());
-      if (!admission.accepted()) {
-        join.replyTo().tell(new RoomEvent.Rejected(roomId, admission.code(), admission.message()));
-        return Behaviors.same();
-      }
-      Member member = new Member(join.player(), join.name(), join.replyTo());
-      members.put(member.id, member);
-      deps.metrics().playersChanged(1);
-      ctx.watchWith(member.ref, new MemberGone(member.id, member.ref));
-      timers.cancel(IdleTimeout.INSTANCE);
-      // joined first (with the state after the join), then the step's effects: an event to the new member
-      // must reach a session that already knows it is in this room
-      Step<Object> step = game.join(state, who, join.name(), identity, join.options());
-      state = step.state();
-      if (!step.kicks().contains(who)) sendJoined(member);
-      apply(step);
-      publishListing();
-      if (finishing != null) return finishNow(false);
-    } catch (RuntimeException e) {
-      return crashed("join", e);
+    Identity identity = join.identity() != null ? join.identity() : Identity.anonymous();
+    Admission admission = game.admit(who, identity, join.options());
+    if (!admission.accepted()) {
+      join.replyTo().tell(new RoomEvent.Rejected(roomId, admission.code(), admission.message()));
+      return Behaviors.same();
     }
+    Member member = new Member(join.player(), join.name(), join.replyTo());
+    addMember(member);
+    // joined first (with the state after the join), then the step's effects: an event to the new member
+    // must reach a session that already knows it is in this room
+    Step<Object> step = game.join(who, join.name(), identity, join.options());
+    if (!step.kicks().contains(who)) sendJoined(member);
+    apply(step);
+    publishListing();
+    if (finishing != null) return finishNow(false);
     return Behaviors.same();
   }
 
-  private void sendJoined(Member member) {
-    byte[] view = GameJson.write(game.view(state, PlayerId.of(member.id)));
-    member.ref.tell(new RoomEvent.Joined(roomId, game.spec().name(), member.id, tick, view, ctx.getSelf()));
+  private void sendJoined(Member member) throws GameFailure {
+    byte[] view = game.view(PlayerId.of(member.id));
+    member.ref.tell(new RoomEvent.Joined(roomId, gameName, member.id, tick, view, ctx.getSelf()));
   }
 
   private Behavior<Command> onAttachLocal(AttachLocal attach) {
@@ -382,18 +518,22 @@ public final class RoomEntity {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onInput(Input input) {
+  private Behavior<Command> onInput(Input input) throws GameFailure {
     Member member = members.get(input.player());
     if (member == null) return Behaviors.same(); // late input from a player who already left
-    if (member.pending >= deps.settings().maxInputsPerTick()) {
+    // sent before the member's session noticed that the room moved (sharding buffered them meanwhile, maybe
+    // many): not applied, so never acknowledged (v1.1 re-sync), and never answered rate_limited
+    if (!member.attached) return Behaviors.same();
+    if (member.pending >= settings.maxInputsPerTick()) {
       member.ref.tell(new RoomEvent.Error(roomId, ErrorCode.RATE_LIMITED,
-          "more than " + deps.settings().maxInputsPerTick() + " inputs in one tick; input " + input.seq() + " dropped"));
+          "more than " + settings.maxInputsPerTick() + " inputs in one tick; input " + input.seq() + " dropped"));
       return Behaviors.same();
     }
     Object value = null;
-    if (game.inputType() != null) {
+    Class<?> type = game.inputType();
+    if (type != null) {
       try {
-        value = GameJson.decode(input.data(), game.inputType());
+        value = GameJson.decode(input.data(), type);
       } catch (GameJson.BadInput e) {
         member.ref.tell(new RoomEvent.Error(roomId, ErrorCode.BAD_INPUT, "input " + input.seq() + ": " + e.getMessage()));
         return Behaviors.same();
@@ -404,49 +544,53 @@ public final class RoomEntity {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onTick() {
-    long start = System.nanoTime();
-    meter.begin(start);
+  private Behavior<Command> onTick() throws GameFailure {
+    long start = deps.nanos().getAsLong();
+    meter.begin(System.nanoTime());
     tick++;
     List<dev.tickroom.game.Input> batch = pending;
     pending = new ArrayList<>();
-    try {
-      apply(game.tick(state, tick, batch));
-    } catch (RuntimeException e) {
-      return crashed("tick", e);
-    }
+    for (Member m : members.values()) m.pending = 0;
+    apply(game.tick(tick, batch));
     for (dev.tickroom.game.Input in : batch) {
       Member m = members.get(in.player().value());
-      if (m != null) {
-        m.pending = 0;
-        if (in.seq() > m.ack) m.ack = in.seq();
-      }
+      if (m != null && in.seq() > m.ack) m.ack = in.seq();
     }
-    long bytes;
-    try {
-      bytes = broadcastState();
-    } catch (RuntimeException e) {
-      return crashed("view", e);
-    }
+    long bytes = broadcastState();
     if (finishing != null) return finishNow(true);
-    if (tick % snapshotEvery == 0 && !members.isEmpty()) saveSnapshot();
-    long end = System.nanoTime();
-    deps.metrics().tick(end - start);
-    deps.metrics().roomTick(game.spec().name(), meter.end(end), bytes);
+    if (tick % snapshotEvery == 0 && !members.isEmpty()) writeSnapshot();
+    long took = deps.nanos().getAsLong() - start;
+    deps.metrics().tick(took);
+    deps.metrics().roomTick(gameName, meter.end(System.nanoTime()), bytes);
+    if (took > periodNanos) onOverrun(took);
     return Behaviors.same();
   }
 
-  /** Sends this tick's state to every member; returns the bytes of state sent. */
-  private long broadcastState() {
+  /** Counted every time; logged at most once per {@code overrun-log-interval}, with the count since. */
+  private void onOverrun(long tookNanos) {
+    deps.metrics().tickOverrun(gameName);
+    overrunsUnlogged++;
+    long now = deps.nanos().getAsLong();
+    if (lastOverrunLog == Long.MIN_VALUE || now - lastOverrunLog >= settings.overrunLogInterval().toNanos()) {
+      log.warn("room {} (game {}): tick {} took {} ms, over its period of {} ms ({} overruns since the last notice)",
+          roomId, gameName, tick, tookNanos / 1_000_000, periodNanos / 1_000_000, overrunsUnlogged);
+      lastOverrunLog = now;
+      overrunsUnlogged = 0;
+    }
+  }
+
+  /** Sends this tick's state to every attached member; returns the bytes of state sent. */
+  private long broadcastState() throws GameFailure {
     if (members.isEmpty()) return 0;
     long bytes = 0;
     if (game.spec().sharedView()) {
-      ViewDiff.Frame view = sharedViews.next(viewTree(game.view(state, null)));
+      ViewDiff.Frame view = game.view(sharedViews, null);
       for (Member m : members.values()) sendState(m, view);
       bytes = (long) view.full().length * members.size();
     } else {
       for (Member m : members.values()) {
-        ViewDiff.Frame view = m.views.next(viewTree(game.view(state, PlayerId.of(m.id))));
+        if (!m.attached) continue;
+        ViewDiff.Frame view = game.view(m.views, PlayerId.of(m.id));
         sendState(m, view);
         bytes += view.full().length;
       }
@@ -454,53 +598,24 @@ public final class RoomEntity {
     return bytes;
   }
 
-  /** A game's already-encoded view ({@link GameJson.RawJson}) as a tree, which the view line diffs. */
-  private static Object viewTree(Object view) {
-    if (!(view instanceof GameJson.RawJson raw)) return view;
-    try {
-      return GameJson.MAPPER.readTree(raw.json());
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("the game's raw view is not JSON", e);
-    }
-  }
-
   private void sendState(Member m, ViewDiff.Frame view) {
+    if (!m.attached) return;
     if (m.local != null) m.local.offer(roomId, tick, m.ack, view.full(), view.delta());
     else m.ref.tell(new RoomEvent.State(roomId, tick, m.ack, view.full(), view.delta()));
   }
 
-  private Behavior<Command> onLeave(Leave leave) {
+  private Behavior<Command> onLeave(Leave leave) throws GameFailure {
     Member member = members.get(leave.player());
-    if (member != null) {
-      Behavior<Command> next = removeMember(member, LeaveReason.LEFT);
-      if (next != null) return next;
-    }
-    leave.replyTo().tell(new RoomEvent.Left(roomId));
+    if (member != null) removeMember(member, LeaveReason.LEFT);
+    if (member == null || !member.ref.equals(leave.replyTo())) leave.replyTo().tell(new RoomEvent.Left(roomId));
     return finishing != null ? finishNow(false) : Behaviors.same();
   }
 
-  private Behavior<Command> onGone(String player, ActorRef<RoomEvent> ref) {
+  private Behavior<Command> onGone(String player, ActorRef<RoomEvent> ref) throws GameFailure {
     Member member = members.get(player);
     // a stale notice about a session this member has already replaced is ignored
-    if (member == null || !member.ref.equals(ref)) return Behaviors.same();
-    Behavior<Command> next = removeMember(member, LeaveReason.DISCONNECTED);
-    return next != null ? next : finishing != null ? finishNow(false) : Behaviors.same();
-  }
-
-  /** Removes a member and tells the game; returns a behaviour only when the room must stop. */
-  private Behavior<Command> removeMember(Member member, LeaveReason why) {
-    members.remove(member.id);
-    deps.metrics().playersChanged(-1);
-    ctx.unwatch(member.ref);
-    pending.removeIf(in -> in.player().value().equals(member.id));
-    if (members.isEmpty()) timers.startSingleTimer(IdleTimeout.INSTANCE, deps.settings().idleTimeout());
-    try {
-      apply(game.leave(state, PlayerId.of(member.id), why));
-    } catch (RuntimeException e) {
-      return crashed("leave", e);
-    }
-    publishListing();
-    return null;
+    if (member != null && member.ref.equals(ref)) removeMember(member, LeaveReason.DISCONNECTED);
+    return finishing != null ? finishNow(false) : Behaviors.same();
   }
 
   private Behavior<Command> onChat(Chat chat) {
@@ -510,15 +625,14 @@ public final class RoomEntity {
     return Behaviors.same();
   }
 
-  /** Applies a game step: new state, notices to single players, events, label, kicks, finish. */
-  private void apply(Step<Object> step) {
-    state = step.state();
+  /** Applies a game step: notices to single players, kicks (through {@link #removeMember}). */
+  private void apply(Step<Object> step) throws GameFailure {
     for (Step.Notice n : step.notices()) {
       Member m = members.get(n.to().value());
       if (m != null) m.ref.tell(new RoomEvent.Error(roomId, n.code(), n.message()));
     }
     for (Step.Event e : step.events()) {
-      RoomEvent.GameEvent event = new RoomEvent.GameEvent(roomId, e.name(), GameJson.write(e.data()));
+      RoomEvent.GameEvent event = new RoomEvent.GameEvent(roomId, e.name(), GameCalls.encode("event", e.data()));
       if (e.to() == null) members.values().forEach(m -> m.ref.tell(event));
       else if (members.containsKey(e.to().value())) members.get(e.to().value()).ref.tell(event);
     }
@@ -532,15 +646,38 @@ public final class RoomEntity {
     }
     if (step.finished() && finishing == null) finishing = step;
     for (PlayerId kicked : step.kicks()) {
-      Member m = members.remove(kicked.value());
-      if (m != null) {
-        deps.metrics().playersChanged(-1);
-        ctx.unwatch(m.ref);
-        m.ref.tell(new RoomEvent.Left(roomId));
-        state = game.leave(state, kicked, LeaveReason.KICKED).state();
-        publishListing();
-      }
+      Member m = members.get(kicked.value());
+      if (m != null) removeMember(m, LeaveReason.KICKED);
     }
+  }
+
+  // ------------------------------------------------------------------ membership: the one place
+
+  private void addMember(Member member) {
+    members.put(member.id, member);
+    deps.metrics().playersChanged(1);
+    ctx.watchWith(member.ref, new MemberGone(member.id, member.ref));
+    timers.cancel(IdleTimeout.INSTANCE);
+  }
+
+  /**
+   * Every way out of the room: leave, disconnect (connection ended or session stopped), kick by the game.
+   * A member who left or was kicked is told {@code left}; the game is told; the last one out starts the
+   * idle timer.
+   */
+  private void removeMember(Member member, LeaveReason why) throws GameFailure {
+    members.remove(member.id);
+    deps.metrics().playersChanged(-1);
+    ctx.unwatch(member.ref);
+    pending.removeIf(in -> in.player().value().equals(member.id));
+    if (why != LeaveReason.DISCONNECTED) member.ref.tell(new RoomEvent.Left(roomId));
+    if (members.isEmpty()) startIdleTimer();
+    apply(game.leave(PlayerId.of(member.id), why));
+    publishListing();
+  }
+
+  private void startIdleTimer() {
+    timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idleTimeout());
   }
 
   /** Tells the lobby and the matchmakers who is in this room and its label. */
@@ -549,7 +686,7 @@ public final class RoomEntity {
   }
 
   private RoomListing listing() {
-    return new RoomListing(roomId, game.spec().name(), List.copyOf(members.keySet()), game.spec().maxPlayers(), label,
+    return new RoomListing(roomId, gameName, List.copyOf(members.keySet()), game.spec().maxPlayers(), label,
         deps.listings().node(), openedBy);
   }
 
@@ -557,15 +694,9 @@ public final class RoomEntity {
    * The game finished: every member already has the final state; now each gets {@code left} with the
    * result, and the room ends for good (its snapshot and listing go, the game disposes of the state).
    */
-  private Behavior<Command> finishNow(boolean stateSent) {
-    byte[] result;
-    try {
-      result = GameJson.write(finishing.result());
-    } catch (RuntimeException e) {
-      log.error("room {}: the result of game {} cannot be written; sending null", roomId, game.spec().name(), e);
-      result = null;
-    }
-    if (!stateSent) broadcastStateQuietly(); // finished on a join or leave: the final state first
+  private Behavior<Command> finishNow(boolean stateSent) throws GameFailure {
+    byte[] result = GameCalls.result(finishing);
+    if (!stateSent) broadcastState(); // finished on a join or leave: the final state first
     RoomEvent.Finished finished = new RoomEvent.Finished(roomId, result);
     for (Member m : members.values()) {
       ctx.unwatch(m.ref);
@@ -573,96 +704,194 @@ public final class RoomEntity {
     }
     deps.metrics().playersChanged(-members.size());
     members.clear();
-    log.info("room {} (game {}) finished at tick {}", roomId, game.spec().name(), tick);
-    return end();
+    log.info("room {} (game {}) finished at tick {}", roomId, gameName, tick);
+    return endForGood("removal after the game finished");
   }
 
-  private void broadcastStateQuietly() {
-    try {
-      broadcastState();
-    } catch (RuntimeException e) {
-      log.error("room {}: the final view failed", roomId, e);
-    }
-  }
-
-  /** The room is over for good: dispose of the game state, forget the snapshot and listing, stop. */
-  private Behavior<Command> end() {
-    timers.cancelAll();
+  /** The room is over for good: dispose of the game state, forget the listing, remove the snapshot, stop. */
+  private Behavior<Command> endForGood(String what) {
     dispose();
-    deps.store().remove(roomId);
     if (game != null) deps.listings().remove(listing(), true);
-    if (shard == null) return Behaviors.stopped();
-    shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
-    // a join now is not answered: the session sends it again, and sharding starts the room afresh for it
-    return Behaviors.receive(Command.class)
-        .onMessage(Leave.class, l -> {
-          l.replyTo().tell(new RoomEvent.Left(roomId));
-          return Behaviors.same();
-        })
-        .onMessage(GetInfo.class, g -> {
-          g.replyTo().tell(new Info(roomId, null, tick, 0));
-          return Behaviors.same();
-        })
-        .onMessage(Stop.class, x -> Behaviors.stopped())
-        .onAnyMessage(x -> Behaviors.same())
-        .onSignal(PostStop.class, sig -> onPostStop())
-        .build();
+    return finish(deps.store().remove(roomId), what, false);
   }
 
   private void dispose() {
-    if (game == null || state == null) return;
+    if (game == null) return;
     try {
-      game.dispose(state);
-    } catch (RuntimeException e) {
-      log.error("room {}: game {} failed in dispose", roomId, game.spec().name(), e);
+      game.dispose();
+    } catch (GameFailure f) {
+      log.error("room {}: game {} failed in dispose", roomId, gameName, f.getCause());
     }
-    state = null;
+  }
+
+  // ------------------------------------------------------------------ snapshots
+
+  private RoomSnapshot snapshot() throws GameFailure {
+    ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
+    List<RoomSnapshot.Member> ms = new ArrayList<>(members.size());
+    for (Member m : members.values()) {
+      ms.add(new RoomSnapshot.Member(m.id, m.name, m.ack, resolver.toSerializationFormat(m.ref)));
+    }
+    return new RoomSnapshot(roomId, gameName, seed, tick, game.snapshot(), ms, incarnation, game.snapshotVersion(),
+        deps.millis().getAsLong(), false, label, openedBy);
+  }
+
+  /** A periodic write: one at a time; a failed one is counted and logged, and the room goes on. */
+  private void writeSnapshot() throws GameFailure {
+    if (snapshotInFlight) return;
+    snapshotInFlight = true;
+    long at = tick;
+    ctx.pipeToSelf(deps.store().save(snapshot()), (done, err) -> new Written(at, err));
+  }
+
+  private Behavior<Command> onWritten(Written written) {
+    snapshotInFlight = false;
+    if (written.failure() != null) {
+      deps.metrics().snapshotWriteFailed();
+      log.warn("room {}: snapshot at tick {} not confirmed by a majority: {}", roomId, written.tick(), written.failure().toString());
+    }
+    return Behaviors.same();
   }
 
   // ------------------------------------------------------------------ ending
 
-  private Behavior<Command> passivate() {
-    log.info("room {} empty for {}, stopping", roomId, deps.settings().idleTimeout());
-    return end();
+  /** Sharding moves the room (SIGTERM, rebalance): its last snapshot reaches a majority before it stops. */
+  private Behavior<Command> onHandOff() throws GameFailure {
+    deps.listings().remove(listing(), false);
+    if (members.isEmpty()) return finish(deps.store().remove(roomId), "removal at hand-off", true);
+    log.info("room {} handing off at tick {} with {} members", roomId, tick, members.size());
+    CompletionStage<Done> saved = deps.store().save(snapshot());
+    // told now, not by death watch: a room on a leaving node is reported stopped only once the node is gone
+    for (Member m : members.values()) m.ref.tell(new RoomEvent.Moving(roomId));
+    return finish(saved, "hand-off snapshot", true);
+  }
+
+  /**
+   * Stops ticking and waits, at most {@code hand-off-timeout}, for the room's last write to reach a
+   * majority; then stops ({@code stopNow}: sharding already asked) or asks sharding to stop it.
+   */
+  private Behavior<Command> finish(CompletionStage<Done> write, String what, boolean stopNow) {
+    timers.cancelAll();
+    ctx.pipeToSelf(write, (done, err) -> new Finished(err));
+    timers.startSingleTimer(FinishTimeout.INSTANCE, settings.handOffTimeout());
+    return Behaviors.receive(Command.class)
+        .onMessage(Finished.class, msg -> {
+          if (msg.failure() != null) {
+            deps.metrics().snapshotWriteFailed();
+            log.warn("room {}: {} at tick {} not confirmed by a majority: {}", roomId, what, tick, msg.failure().toString());
+          }
+          timers.cancel(FinishTimeout.INSTANCE);
+          return stopNow ? Behaviors.stopped() : passivating();
+        })
+        .onMessage(FinishTimeout.class, msg -> {
+          deps.metrics().snapshotWriteFailed();
+          log.warn("room {}: {} at tick {} not confirmed within {}; stopping anyway", roomId, what, tick, settings.handOffTimeout());
+          return stopNow ? Behaviors.stopped() : passivating();
+        })
+        .onMessage(Join.class, this::answerJoinWhileStopping)
+        .onMessage(GetInfo.class, this::answerInfo)
+        .onMessage(Leave.class, this::answerLeft)
+        .onMessage(Stop.class, msg -> {
+          stopAfterWrite = true; // sharding asks too: stop when the write ends
+          return Behaviors.same();
+        })
+        .onAnyMessage(msg -> Behaviors.same())
+        .onSignal(PostStop.class, sig -> onPostStop())
+        .build();
+  }
+
+  /** Asked sharding to stop the room; waits for its stop message. */
+  private Behavior<Command> passivating() {
+    if (stopAfterWrite) return Behaviors.stopped();
+    requestStop();
+    return Behaviors.receive(Command.class)
+        .onMessage(Stop.class, msg -> Behaviors.stopped())
+        .onMessage(Join.class, this::answerJoinWhileStopping)
+        .onMessage(GetInfo.class, this::answerInfo)
+        .onMessage(Leave.class, this::answerLeft)
+        .onAnyMessage(msg -> Behaviors.same())
+        .onSignal(PostStop.class, sig -> onPostStop())
+        .build();
+  }
+
+  private void requestStop() {
+    if (shard != null) shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    else ctx.getSelf().tell(Stop.INSTANCE);
+  }
+
+  /** A join that reaches a stopping room: a closed room says so; else the session's retry reaches the next incarnation. */
+  private Behavior<Command> answerJoinWhileStopping(Join join) {
+    if (closedMembers != null) answerClosed(join);
+    return Behaviors.same();
+  }
+
+  /** A tombstone: the room's game failed. Joins get {@code room_closed} until the tombstone expires. */
+  private Behavior<Command> closed() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Join.class, join -> {
+          answerClosed(join);
+          return Behaviors.same();
+        })
+        .onMessage(Leave.class, this::answerLeft)
+        .onMessage(GetInfo.class, this::answerInfo)
+        .onMessage(IdleTimeout.class, msg -> passivating())
+        .onMessage(Stop.class, msg -> Behaviors.stopped())
+        .onAnyMessage(msg -> Behaviors.same())
+        .build();
+  }
+
+  /** A former member (a session re-attaching) is told the room closed, then left; anyone else is refused. */
+  private void answerClosed(Join join) {
+    String reason = "the game of room '" + roomId + "' failed and the room was closed";
+    if (closedMembers.contains(join.player())) join.replyTo().tell(new RoomEvent.Closed(roomId, reason));
+    else join.replyTo().tell(new RoomEvent.Rejected(roomId, ErrorCode.ROOM_CLOSED, reason));
+  }
+
+  private Behavior<Command> answerLeft(Leave leave) {
+    leave.replyTo().tell(new RoomEvent.Left(roomId));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> answerInfo(GetInfo msg) {
+    if (meter == null) msg.replyTo().tell(new Info(roomId, gameName, tick, members.size()));
+    else msg.replyTo().tell(new Info(roomId, gameName, tick, members.size(), meter.workMillis(), meter.latenessMillis(),
+        meter.overruns()));
+    return Behaviors.same();
   }
 
   private Behavior<Command> onPostStop() {
     if (ticking) deps.metrics().roomStopped();
+    ticking = false;
     deps.metrics().playersChanged(-members.size());
+    members.clear();
     return Behaviors.same();
   }
 
-  private Behavior<Command> onStop() {
-    if (game != null && !members.isEmpty()) {
-      saveSnapshot();
-      log.info("room {} handing off at tick {} with {} members", roomId, tick, members.size());
-    }
-    if (game != null) deps.listings().remove(listing(), false);
-    return Behaviors.stopped();
-  }
-
-  private void saveSnapshot() {
-    try {
-      ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
-      List<RoomSnapshot.Member> ms = new ArrayList<>(members.size());
-      for (Member m : members.values()) {
-        ms.add(new RoomSnapshot.Member(m.id, m.name, m.ack, resolver.toSerializationFormat(m.ref)));
-      }
-      deps.store().save(new RoomSnapshot(roomId, game.spec().name(), seed, tick, game.snapshot(state), ms));
-    } catch (RuntimeException e) {
-      log.error("room {}: snapshot at tick {} failed; the room goes on without it", roomId, tick, e);
-    }
-  }
-
-  /** A bug in the game code ends this room, never the node. */
-  private Behavior<Command> crashed(String during, RuntimeException e) {
-    String game = this.game == null ? "?" : this.game.spec().name();
-    log.error("room {} (game {}) failed in {} at tick {}; closing the room", roomId, game, during, tick, e);
+  /**
+   * The game failed: this room ends, and only this room. Logged with room id and tick; every member is
+   * told ({@code room_closed}, then {@code left} at the client); a tombstone reaches a majority before the
+   * room stops, so no re-join brings it back as a fresh game.
+   */
+  private Behavior<Command> crash(GameFailure f) {
+    log.error("room {} (game {}) failed in {} at tick {}; closing the room", roomId, gameName, f.during, tick, f.getCause());
+    closedMembers = new HashSet<>(members.keySet());
+    List<RoomSnapshot.Member> former = new ArrayList<>(members.size());
     RoomEvent.Closed closed = new RoomEvent.Closed(roomId, "the room's game failed and the room was closed");
-    for (Member m : members.values()) m.ref.tell(closed);
-    deps.store().remove(roomId);
-    if (game != null) deps.listings().remove(listing(), true);
-    dispose();
-    return Behaviors.stopped();
+    for (Member m : members.values()) {
+      ctx.unwatch(m.ref);
+      m.ref.tell(closed);
+      former.add(new RoomSnapshot.Member(m.id, m.name, m.ack, ""));
+    }
+    deps.metrics().playersChanged(-members.size());
+    members.clear();
+    pending.clear();
+    if (game != null) {
+      deps.listings().remove(listing(), true);
+      dispose();
+    }
+    if (ticking) deps.metrics().roomStopped();
+    ticking = false;
+    return finish(deps.store().save(RoomSnapshot.tombstone(roomId, gameName, incarnation, tick, former,
+        deps.millis().getAsLong())), "tombstone", false);
   }
 }

@@ -58,6 +58,12 @@ public sealed interface RoomEvent extends CborSerializable {
   /** A game or room error for this member only, e.g. {@code not_your_turn}. */
   record Error(String roomId, String code, String message) implements RoomEvent {}
 
+  /**
+   * The room hands off to another node (sharding moves its shard): its members join it again through
+   * sharding, where it restarts from the snapshot it saves before it stops.
+   */
+  record Moving(String roomId) implements RoomEvent {}
+
   /** The room ended (a bug in its game code, or it was shut down); members are out of it. */
   record Closed(String roomId, String reason) implements RoomEvent {}
 }

@@ -261,4 +261,64 @@ class ClusterTest {
     return resp.body();
   }
 
+
+  /**
+   * A leaving node first unbinds its game and HTTP ports, then tells its clients `reconnect` naming the
+   * nodes it last saw alive, then hands off and leaves, within 10 s. Clients that keep connecting while it
+   * goes are either refused or told `reconnect`: never accepted and then dropped without a word.
+   */
+  @Test
+  void aLeavingNodeUnbindsBeforeItTellsItsClientsWhereToGo() throws Exception {
+    List<Node> two = startCluster(2);
+    Node staying = two.get(0);
+    Node leaving = two.get(1);
+    WireClient c = client(leaving);
+    c.hello("leaver");
+    java.util.concurrent.atomic.AtomicBoolean going = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    List<String> dropped = java.util.Collections.synchronizedList(new ArrayList<>());
+    Thread newcomers = new Thread(() -> {
+      while (going.get()) {
+        List<String> seen = new ArrayList<>();
+        try (java.net.Socket s = new java.net.Socket()) {
+          s.connect(new java.net.InetSocketAddress("127.0.0.1", leaving.gameAddress().getPort()), 1000);
+          s.setSoTimeout(8000);
+          s.getOutputStream().write("{\"type\":\"hello\",\"name\":\"late\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+          String line;
+          while ((line = in.readLine()) != null) seen.add(line);
+        } catch (IOException e) {
+          seen.add("(" + e + ")");
+        }
+        if (seen.stream().anyMatch(l -> l.contains("\"reconnect\""))) told.incrementAndGet();
+        else if (seen.stream().anyMatch(l -> l.startsWith("{"))) dropped.add(String.join(" | ", seen));
+        else refused.incrementAndGet(); // refused, or reset before any line: never served
+      }
+    }, "newcomers");
+    newcomers.start();
+    java.util.concurrent.CompletableFuture<Long> stopped = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      long t0 = System.nanoTime();
+      leaving.stop();
+      return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    });
+    JsonNode reconnect = c.await(m -> "reconnect".equals(m.path("type").asText()), Duration.ofSeconds(10));
+    List<String> named = new ArrayList<>();
+    reconnect.get("nodes").forEach(n -> named.add(n.asText()));
+    assertEquals(List.of(staying.gameEndpoint()), named);
+    for (int port : new int[] {leaving.gameAddress().getPort(), leaving.httpAddress().getPort()}) {
+      try (java.net.Socket s = new java.net.Socket()) {
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+        throw new AssertionError("port " + port + " still accepted a connection after reconnect was sent");
+      } catch (java.net.ConnectException refusedNow) {
+        // unbound before the clients were told
+      }
+    }
+    long stopMs = stopped.get(15, TimeUnit.SECONDS);
+    System.out.println("LEAVE stopped in " + stopMs + " ms; newcomers told " + told + ", refused " + refused + ", dropped " + dropped.size());
+    going.set(false);
+    newcomers.join(10_000);
+    assertEquals(List.of(), dropped, "connections accepted while leaving and dropped without reconnect (" + told + " told, " + refused + " refused)");
+    assertTrue(stopMs <= 10_000, "a leaving node stops within 10 s, took " + stopMs + " ms");
+  }
 }

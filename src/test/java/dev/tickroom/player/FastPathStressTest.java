@@ -67,7 +67,9 @@ class FastPathStressTest {
     return new Settings(s.nodeName(), s.gameHost(), s.gamePort(), s.gameAdvertised(), s.httpHost(), s.httpPort(),
         new Settings.Limits(l.maxFrameBytes(), 1e9, 1_000_000, l.rateAbuseStrikes(), l.rateAbuseWindow(),
             l.outboundQueue(), 0, l.helloTimeout()),
-        new Settings.Rooms(r.defaultGame(), r.idleTimeout(), r.resumeGrace(), r.disconnectLinger(), r.snapshotInterval(), 100_000),
+        new Settings.Rooms(r.defaultGame(), r.idleTimeout(), r.resumeGrace(), r.disconnectLinger(), r.snapshotInterval(), 100_000,
+            r.handOffTimeout(), r.snapshotReadAttempts(), r.snapshotTtl(), r.closedRoomTtl(), r.snapshotSweepInterval(),
+            r.overrunLogInterval()),
         s.games(), s.auth(), s.askTimeout());
   }
 

@@ -90,6 +90,34 @@ class HandshakeTest {
   }
 
   @Test
+  void aTokenOfASessionWhoseNodeCrashedExpiresOneGraceAfterTheNodeWent() throws Exception {
+    // the entry still says "connected" (its node died before it could record the disconnect)
+    java.util.concurrent.atomic.AtomicLong nodeGoneAt = new java.util.concurrent.atomic.AtomicLong(-1);
+    Handshake h = new Handshake(Optional.empty(), Duration.ofMillis(500), () -> CompletableFuture.completedFuture(new ResumeTokens(k1)),
+        Duration.ofMillis(300), directory, new FailedHellos(1, 1000, 100, System::nanoTime), GRACE, millis::get,
+        () -> "node-1", List.of(),
+        session -> nodeGoneAt.get() < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(nodeGoneAt.get()));
+    TestProbe<RoomEvent> onCrashedNode = testKit.createTestProbe();
+    Handshake.Welcomed first = welcomed(hello(h, null, null, onCrashedNode.getRef()));
+    directory.put(first.at("r1", 0));
+    nodeGoneAt.set(millis.get());
+    millis.addAndGet(GRACE.toMillis());
+    Handshake.Welcomed back = welcomed(hello(h, first.welcome().resume(), null, null));
+    assertEquals(first.player(), back.player(), "within the grace after its node went: the player comes back");
+    assertEquals("r1", back.backToRoom());
+
+    TestProbe<RoomEvent> again = testKit.createTestProbe();
+    directory.put(back.at("r1", 0)); // connected again, on a node that crashes too
+    Handshake.Welcomed s2 = welcomed(hello(h, back.welcome().resume(), null, again.getRef())); // its own token: replaces
+    directory.put(s2.at("r1", 0));
+    nodeGoneAt.set(millis.get());
+    millis.addAndGet(GRACE.toMillis() + 1);
+    Handshake.Welcomed late = welcomed(hello(h, s2.welcome().resume(), null, null));
+    assertNotEquals(first.player(), late.player(), "a grace after its node went, the token is dead");
+    assertEquals(ErrorCode.BAD_REQUEST, late.notice().code());
+  }
+
+  @Test
   void aTokenWorksOnceEachWelcomeIssuesANewOne() throws Exception {
     Handshake h = plain();
     Handshake.Welcomed first = welcomed(hello(h, null, null, null));

@@ -507,14 +507,14 @@ class PlayerSessionTest {
     TestProbe<RoomEntity.Command> lost = c.room("lost");
     RoomEntity.Join first = lost.expectMessageClass(RoomEntity.Join.class);
     lost.expectNoMessage(NONE);
-    // lost on the way (e.g. the room's shard was moving): the session retries on its own, once a second
-    manualTime.timePasses(Duration.ofSeconds(1));
+    // lost on the way (e.g. the room's shard was moving): the session retries on its own
+    manualTime.timePasses(PlayerSession.JOIN_RETRY);
     assertEquals(first, lost.expectMessageClass(RoomEntity.Join.class));
     for (int i = 2; i < Membership.JOIN_ATTEMPTS; i++) {
-      manualTime.timePasses(Duration.ofSeconds(1));
+      manualTime.timePasses(PlayerSession.JOIN_RETRY);
       lost.expectMessageClass(RoomEntity.Join.class);
     }
-    manualTime.timePasses(Duration.ofSeconds(1));
+    manualTime.timePasses(PlayerSession.JOIN_RETRY);
     assertEquals(ErrorCode.ROOM_UNAVAILABLE, c.error());
     c.send(input(1));
     assertEquals(ErrorCode.NOT_IN_ROOM, c.error());
@@ -648,6 +648,28 @@ class PlayerSessionTest {
     assertEquals(1, moved.expectMessageClass(RoomEntity.Input.class).seq());
     first.stop(); // the old actor's end no longer concerns the session
     c.room("m1").expectNoMessage(NONE);
+  }
+
+  @Test
+  void aRoomThatSaysItIsMovingIsJoinedAgainAtOnceWithoutWaitingForItsActorToStop() {
+    Client c = new Client();
+    c.hello();
+    TestProbe<RoomEntity.Command> first = testKit.createTestProbe();
+    ActorRef<RoomEvent> events = c.join("h1", "arena", first);
+    events.tell(new RoomEvent.State("h1", 20, 0, bytes("{}")));
+    assertEquals(20, c.next(ServerMessage.State.class).tick());
+    events.tell(new RoomEvent.Moving("other-room")); // not this player's room: nothing happens
+    c.room("h1").expectNoMessage(NONE);
+    events.tell(new RoomEvent.Moving("h1")); // the room hands off; its actor still runs while it saves
+    RoomEntity.Join again = c.room("h1").expectMessageClass(RoomEntity.Join.class);
+    assertEquals("arena", again.game());
+    events.tell(new RoomEvent.State("h1", 21, 0, bytes("{}"))); // the old incarnation's last state: dropped
+    c.nothingBeforePong();
+    first.stop(); // then it stops: no second re-join
+    c.room("h1").expectNoMessage(NONE);
+    TestProbe<RoomEntity.Command> second = testKit.createTestProbe();
+    again.replyTo().tell(new RoomEvent.Joined("h1", "arena", again.player(), 21, bytes("{}"), second.getRef()));
+    assertEquals(21, c.next(ServerMessage.Joined.class).tick());
   }
 
   @Test

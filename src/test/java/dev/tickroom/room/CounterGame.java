@@ -17,9 +17,10 @@ import java.util.Map;
 
 /**
  * A tiny game for room tests: each input {"n": k} adds k to the player's total and is logged in order;
- * a negative k is rejected with "negative"; {"boom": true} throws, to test that a broken game ends its room.
+ * a negative k is rejected with "negative"; {"boom": true} throws, {"assert": true} fails an assertion (an
+ * Error, not an Exception), to test that a broken game ends its room; {"kick": "id"} kicks that player.
  */
-public final class CounterGame implements Game<CounterGame.State> {
+public class CounterGame implements Game<CounterGame.State> {
   public static final class State {
     public final Map<String, Integer> totals = new LinkedHashMap<>();
     public final List<String> log = new ArrayList<>();
@@ -67,6 +68,11 @@ public final class CounterGame implements Game<CounterGame.State> {
     Step<State> step = Step.of(s);
     for (Input in : inputs) {
       if (in.data().has("boom")) throw new IllegalStateException("boom at tick " + tick);
+      if (in.data().has("assert")) throw new AssertionError("assertion failed at tick " + tick);
+      if (in.data().has("kick")) {
+        step.kick(PlayerId.of(in.data().get("kick").asText()));
+        continue;
+      }
       int n = in.data().path("n").asInt();
       if (n < 0) {
         step.error(in.player(), "negative", "n must not be negative");

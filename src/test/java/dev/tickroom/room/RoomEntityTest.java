@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
@@ -40,34 +41,71 @@ class RoomEntityTest {
     testKit.shutdownTestKit();
   }
 
-  /** A snapshot store in memory, as the cluster's replicated one behaves on one node. */
+  /**
+   * A snapshot store in memory, as the cluster's replicated one behaves on one node: a snapshot of an
+   * older (incarnation, tick) never replaces a newer one. Tests can make loads fail, saves fail, or hold
+   * saves open until they release them.
+   */
   static final class MemoryStore implements SnapshotStore {
     final Map<String, RoomSnapshot> snapshots = new ConcurrentHashMap<>();
+    final AtomicInteger failingLoads = new AtomicInteger();
+    final AtomicInteger loads = new AtomicInteger();
+    final AtomicInteger removals = new AtomicInteger();
+    volatile boolean failSaves;
+    /** Loads answer when this completes (already, unless a test replaces it). */
+    volatile CompletableFuture<Void> loadGate = CompletableFuture.completedFuture(null);
+    /** When set, saves take effect at once but complete only when this does (a majority that is slow to confirm). */
+    volatile CompletableFuture<Done> confirmations;
 
     @Override
     public CompletionStage<Optional<RoomSnapshot>> load(String roomId) {
-      return CompletableFuture.completedFuture(Optional.ofNullable(snapshots.get(roomId)));
+      return loadGate.thenCompose(open -> {
+        loads.incrementAndGet();
+        if (failingLoads.getAndDecrement() > 0) {
+          return CompletableFuture.failedFuture(new IllegalStateException("no majority answered in time"));
+        }
+        return CompletableFuture.completedFuture(Optional.ofNullable(snapshots.get(roomId)));
+      });
     }
 
     @Override
-    public void save(RoomSnapshot snapshot) {
-      snapshots.put(snapshot.roomId(), snapshot);
+    public CompletionStage<Done> save(RoomSnapshot snapshot) {
+      if (failSaves) return CompletableFuture.failedFuture(new IllegalStateException("no majority confirmed in time"));
+      snapshots.merge(snapshot.roomId(), snapshot, (old, now) -> old.order() > now.order() ? old : now);
+      CompletableFuture<Done> gate = confirmations;
+      return gate != null ? gate : CompletableFuture.completedFuture(Done.getInstance());
     }
 
     @Override
-    public void remove(String roomId) {
+    public CompletionStage<Done> remove(String roomId) {
+      removals.incrementAndGet();
       snapshots.remove(roomId);
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+
+    @Override
+    public CompletionStage<Integer> sweep(long nowMillis, Duration snapshotTtl, Duration closedTtl) {
+      return CompletableFuture.completedFuture(0);
     }
   }
 
   static RoomEntity.Deps deps(SnapshotStore store) {
+    return deps(store, dev.tickroom.metrics.Metrics.none(), System::nanoTime);
+  }
+
+  static RoomEntity.Deps deps(SnapshotStore store, dev.tickroom.metrics.Metrics metrics, java.util.function.LongSupplier nanos) {
     Settings.Rooms rooms = Settings.from(testKit.system().settings().config()).rooms();
     Map<String, Game<?>> games = Map.of("counter", new CounterGame(), "other", new CounterGame("other", 3));
-    return new RoomEntity.Deps(rooms, new GameRegistry(games, "counter"), store, dev.tickroom.metrics.Metrics.none());
+    return new RoomEntity.Deps(rooms, new GameRegistry(games, "counter"), store, metrics, RoomListings.NONE,
+        System::currentTimeMillis, nanos);
+  }
+
+  static ActorRef<RoomEntity.Command> room(String id, RoomEntity.Deps deps) {
+    return testKit.spawn(RoomEntity.create(id, deps, null), id + "-" + ids.incrementAndGet());
   }
 
   static ActorRef<RoomEntity.Command> room(String id, SnapshotStore store) {
-    return testKit.spawn(RoomEntity.create(id, deps(store), null), id + "-" + ids.incrementAndGet());
+    return room(id, deps(store));
   }
 
   static ActorRef<RoomEntity.Command> room(String id) {
@@ -280,21 +318,14 @@ class RoomEntityTest {
   }
 
   @Test
-  void anEmptyRoomStopsAfterTheIdleTimeout() {
+  void anEmptyRoomStopsAfterTheIdleTimeoutAndNotBefore() {
     ActorRef<RoomEntity.Command> room = room("r8");
     TestProbe<RoomEvent> a = testKit.createTestProbe();
     room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
     a.expectMessageClass(RoomEvent.Joined.class);
     room.tell(new RoomEntity.Leave("pa", a.getRef()));
-    a.fishForMessage(Duration.ofSeconds(3), m -> m instanceof RoomEvent.Left
-        ? FishingOutcomes.complete()
-        : FishingOutcomes.continueAndIgnore());
-    TestProbe<Object> watcher = testKit.createTestProbe();
-    Duration idle = deps(SnapshotStore.NONE).settings().idleTimeout();
-    manualTime.timePasses(idle.minusSeconds(1));
-    manualTime.expectNoMessageFor(Duration.ofMillis(10), watcher);
-    manualTime.timePasses(Duration.ofSeconds(2));
-    watcher.expectTerminated(room, Duration.ofSeconds(3));
+    fish(a, RoomEvent.Left.class);
+    assertStopsExactlyAfterIdleTimeout(room);
   }
 
   @Test
@@ -326,32 +357,384 @@ class RoomEntityTest {
     a.expectTerminated(room, Duration.ofSeconds(3));
   }
 
+  static void input(ActorRef<RoomEntity.Command> room, String player, long seq, String json) throws Exception {
+    room.tell(new RoomEntity.Input(player, seq, Codec.MAPPER.readTree(json)));
+  }
+
+  static <T> T fish(TestProbe<RoomEvent> probe, Class<T> type) {
+    return type.cast(probe.fishForMessage(Duration.ofSeconds(3), m -> type.isInstance(m)
+        ? FishingOutcomes.complete()
+        : FishingOutcomes.continueAndIgnore()).stream().filter(type::isInstance).reduce((a, b) -> b).orElseThrow());
+  }
+
+  static RoomEntity.Info info(ActorRef<RoomEntity.Command> room) {
+    TestProbe<RoomEntity.Info> info = testKit.createTestProbe();
+    room.tell(new RoomEntity.GetInfo(info.getRef()));
+    return info.expectMessageClass(RoomEntity.Info.class);
+  }
+
+  /** The room answers (it is alive), and then, after the rest of the idle timeout, it stops. */
+  static void assertStopsExactlyAfterIdleTimeout(ActorRef<RoomEntity.Command> room) {
+    Duration idle = deps(SnapshotStore.NONE).settings().idleTimeout();
+    TestProbe<Object> watcher = testKit.createTestProbe();
+    manualTime.timePasses(idle.minusMillis(1));
+    assertEquals(0, info(room).players()); // still there just before the timeout
+    manualTime.timePasses(Duration.ofMillis(2));
+    watcher.expectTerminated(room, Duration.ofSeconds(3));
+  }
+
   @Test
-  void aRoomHandedOffResumesFromItsSnapshotWithMembersAndTicks() throws Exception {
+  void aRoomHandedOffWritesItsLastSnapshotAndTheNextIncarnationResyncsItsMembers() throws Exception {
     MemoryStore store = new MemoryStore();
     ActorRef<RoomEntity.Command> room = room("r11", store);
     TestProbe<RoomEvent> a = testKit.createTestProbe();
     room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
     a.expectMessageClass(RoomEvent.Joined.class);
-    room.tell(new RoomEntity.Input("pa", 1, Codec.MAPPER.readTree("{\"n\":7}")));
+    input(room, "pa", 1, "{\"n\":7}");
     manualTime.timePasses(TICK);
     manualTime.timePasses(TICK);
     nextState(a);
     assertEquals(2, nextState(a).tick());
     room.tell(RoomEntity.Stop.INSTANCE); // what sharding sends at handoff
+    assertEquals(new RoomEvent.Moving("r11"), a.expectMessageClass(RoomEvent.Moving.class), "members are told at once");
     a.expectTerminated(room, Duration.ofSeconds(3));
-    assertEquals(2, store.snapshots.get("r11").tick());
+    RoomSnapshot saved = store.snapshots.get("r11");
+    assertEquals(2, saved.tick());
+    assertEquals(1, saved.incarnation());
 
     ActorRef<RoomEntity.Command> moved = room("r11", store);
-    TestProbe<RoomEntity.Info> info = testKit.createTestProbe();
-    moved.tell(new RoomEntity.GetInfo(info.getRef()));
-    RoomEntity.Info i = info.expectMessageClass(RoomEntity.Info.class);
+    RoomEntity.Info i = info(moved);
     assertEquals(1, i.players());
     assertEquals(2, i.tick());
+    assertEquals(2, store.snapshots.get("r11").incarnation()); // each restore is a new incarnation
     manualTime.timePasses(TICK);
-    RoomEvent.State s = nextState(a); // the member gets states without rejoining
-    assertEquals(3, s.tick());
+    a.expectNoMessage(Duration.ofMillis(100)); // no state before the member's session re-attached
+    // the session saw the old room actor stop and re-attaches: a fresh joined with the restored tick
+    moved.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    RoomEvent.Joined again = a.expectMessageClass(RoomEvent.Joined.class);
+    assertEquals(3, again.tick());
+    assertEquals(7, json(again.state()).get("totals").get("pa").asInt());
+    manualTime.timePasses(TICK);
+    RoomEvent.State s = nextState(a);
+    assertEquals(4, s.tick()); // continues from the snapshot's tick, never lower
     assertEquals(1, s.ack());
-    assertEquals(7, json(s.state()).get("totals").get("pa").asInt());
+  }
+
+  @Test
+  void aHandOffWaitsForTheMajorityToConfirmItsSnapshot() throws Exception {
+    MemoryStore store = new MemoryStore();
+    ActorRef<RoomEntity.Command> room = room("r20", store);
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    store.confirmations = new CompletableFuture<>();
+    room.tell(RoomEntity.Stop.INSTANCE);
+    a.expectMessageClass(RoomEvent.Moving.class);
+    assertEquals(1, info(room).players()); // alive while the write is not confirmed
+    a.expectNoMessage(Duration.ofMillis(100));
+    store.confirmations.complete(Done.getInstance());
+    a.expectTerminated(room, Duration.ofSeconds(3));
+  }
+
+  @Test
+  void aHandOffStopsAfterTheHandOffTimeoutAndCountsTheUnconfirmedWrite() throws Exception {
+    MemoryStore store = new MemoryStore();
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    RoomEntity.Deps deps = deps(store, new dev.tickroom.metrics.Metrics(registry), System::nanoTime);
+    ActorRef<RoomEntity.Command> room = room("r21", deps);
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    store.confirmations = new CompletableFuture<>(); // never confirmed
+    room.tell(RoomEntity.Stop.INSTANCE);
+    manualTime.timePasses(deps.settings().handOffTimeout().minusMillis(1));
+    assertEquals(1, info(room).players()); // still waiting just before the timeout
+    manualTime.timePasses(Duration.ofMillis(2));
+    a.expectTerminated(room, Duration.ofSeconds(3));
+    assertEquals(1.0, registry.counter("tickroom.snapshot.write.failures").count());
+  }
+
+  @Test
+  void aFailedPeriodicSnapshotIsCountedAndTheRoomGoesOn() throws Exception {
+    MemoryStore store = new MemoryStore();
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    RoomEntity.Deps deps = deps(store, new dev.tickroom.metrics.Metrics(registry), System::nanoTime);
+    ActorRef<RoomEntity.Command> room = room("r22", deps);
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    store.failSaves = true;
+    long every = deps.settings().snapshotInterval().toMillis() / TICK.toMillis(); // 10 ticks at 10 Hz
+    for (long t = 1; t <= every; t++) {
+      manualTime.timePasses(TICK);
+      assertEquals(t, nextState(a).tick());
+    }
+    a.awaitAssert(Duration.ofSeconds(3), () -> {
+      assertEquals(1.0, registry.counter("tickroom.snapshot.write.failures").count());
+      return null;
+    });
+    manualTime.timePasses(TICK);
+    assertEquals(every + 1, nextState(a).tick());
+  }
+
+  @Test
+  void aRunningRoomWritesASnapshotEverySnapshotInterval() throws Exception {
+    MemoryStore store = new MemoryStore();
+    ActorRef<RoomEntity.Command> room = room("r23", store);
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    input(room, "pa", 5, "{\"n\":3}");
+    long every = deps(store).settings().snapshotInterval().toMillis() / TICK.toMillis();
+    for (long t = 1; t < every; t++) {
+      manualTime.timePasses(TICK);
+      nextState(a);
+    }
+    assertTrue(!store.snapshots.containsKey("r23"), "no snapshot before the interval");
+    manualTime.timePasses(TICK);
+    nextState(a);
+    a.awaitAssert(Duration.ofSeconds(3), () -> {
+      RoomSnapshot s = store.snapshots.get("r23");
+      assertEquals(every, s.tick());
+      assertEquals(1, s.incarnation());
+      assertEquals(5, s.members().get(0).ack());
+      assertEquals(3, s.gameState().get("totals").get("pa").asInt());
+      return null;
+    });
+  }
+
+  @Test
+  void aSnapshotReadThatTimesOutIsRetriedNotTakenForNoSnapshot() throws Exception {
+    MemoryStore store = new MemoryStore();
+    ActorRef<RoomEntity.Command> first = room("r24", store);
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    first.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    manualTime.timePasses(TICK);
+    nextState(a);
+    first.tell(RoomEntity.Stop.INSTANCE);
+    a.expectMessageClass(RoomEvent.Moving.class);
+    a.expectTerminated(first, Duration.ofSeconds(3));
+
+    int attempts = deps(store).settings().snapshotReadAttempts();
+    store.failingLoads.set(attempts - 1); // all but the last read time out
+    ActorRef<RoomEntity.Command> next = room("r24", store);
+    next.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    RoomEvent.Joined joined = a.expectMessageClass(RoomEvent.Joined.class);
+    assertEquals(1, joined.tick()); // restored, not a fresh room at tick 0
+  }
+
+  @Test
+  void aRoomWhoseSnapshotCannotBeReadRefusesJoinsAsUnavailable() throws Exception {
+    MemoryStore store = new MemoryStore();
+    store.failingLoads.set(Integer.MAX_VALUE);
+    store.loadGate = new CompletableFuture<>();
+    ActorRef<RoomEntity.Command> room = room("r25", store);
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef())); // waits while the room reads
+    store.loadGate.complete(null);
+    RoomEvent.Rejected r = a.expectMessageClass(RoomEvent.Rejected.class);
+    assertEquals(ErrorCode.ROOM_UNAVAILABLE, r.code());
+    a.expectTerminated(room, Duration.ofSeconds(3)); // stops, so that the next join reads again
+    assertEquals(deps(store).settings().snapshotReadAttempts(), store.loads.get());
+  }
+
+  @Test
+  void anExpiredSnapshotIsIgnoredAndRemoved() throws Exception {
+    MemoryStore store = new MemoryStore();
+    Duration ttl = deps(store).settings().snapshotTtl();
+    store.snapshots.put("r26", new RoomSnapshot("r26", "other", 1, 500, Codec.MAPPER.readTree(
+        "{\"tick\":500,\"totals\":{\"ghost\":1},\"log\":[]}"),
+        java.util.List.of(new RoomSnapshot.Member("ghost", "g", 1, "")), 4, 1,
+        System.currentTimeMillis() - ttl.toMillis() - 60_000, false, null, null));
+    ActorRef<RoomEntity.Command> room = room("r26", store);
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    RoomEvent.Joined joined = a.expectMessageClass(RoomEvent.Joined.class);
+    assertEquals("counter", joined.game()); // a fresh room, not the dead one with its ghost member
+    assertEquals(0, joined.tick());
+    assertEquals(1, info(room).players());
+    assertTrue(store.removals.get() >= 1);
+  }
+
+  @Test
+  void aRoomThatEndsNormallyDeletesItsSnapshot() throws Exception {
+    MemoryStore store = new MemoryStore();
+    ActorRef<RoomEntity.Command> room = room("r27", store);
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    for (int t = 0; t < 10; t++) {
+      manualTime.timePasses(TICK);
+      nextState(a);
+    }
+    a.awaitAssert(Duration.ofSeconds(3), () -> {
+      assertTrue(store.snapshots.containsKey("r27"));
+      return null;
+    });
+    room.tell(new RoomEntity.Leave("pa", a.getRef()));
+    fish(a, RoomEvent.Left.class);
+    assertStopsExactlyAfterIdleTimeout(room);
+    assertTrue(!store.snapshots.containsKey("r27"), "the snapshot of an ended room is gone");
+  }
+
+  @Test
+  void aKickedPlayerIsToldAndTheGameSeesItLeave() throws Exception {
+    ActorRef<RoomEntity.Command> room = room("r28");
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    TestProbe<RoomEvent> b = testKit.createTestProbe();
+    joinAnnAndBob(room, a, b);
+    input(room, "pa", 1, "{\"kick\":\"pb\"}");
+    manualTime.timePasses(TICK);
+    assertEquals(new RoomEvent.Left("r28"), b.expectMessageClass(RoomEvent.Left.class));
+    JsonNode view = json(nextState(a).state());
+    assertTrue(view.get("log").toString().contains("leave:pb:KICKED"), view.toString());
+    assertEquals(1, info(room).players());
+    manualTime.timePasses(TICK);
+    b.expectNoMessage(Duration.ofMillis(100)); // no more states for the kicked player
+  }
+
+  @Test
+  void aGameThatKicksItsLastPlayerLetsTheRoomStopWhenIdle() throws Exception {
+    ActorRef<RoomEntity.Command> room = room("r29");
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    input(room, "pa", 1, "{\"kick\":\"pa\"}");
+    manualTime.timePasses(TICK);
+    a.expectMessageClass(RoomEvent.Left.class);
+    assertStopsExactlyAfterIdleTimeout(room);
+  }
+
+  @Test
+  void moreInputsThanAllowedInOneTickAreRateLimitedAndTheLimitResetsEachTick() throws Exception {
+    ActorRef<RoomEntity.Command> room = room("r30");
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    int max = deps(SnapshotStore.NONE).settings().maxInputsPerTick();
+    for (int i = 1; i <= max + 1; i++) input(room, "pa", i, "{\"n\":1}");
+    RoomEvent.Error err = a.expectMessageClass(RoomEvent.Error.class);
+    assertEquals(ErrorCode.RATE_LIMITED, err.code());
+    assertTrue(err.message().contains("input " + (max + 1)), err.message());
+    manualTime.timePasses(TICK);
+    RoomEvent.State s = nextState(a);
+    assertEquals(max, s.ack());
+    assertEquals(max, json(s.state()).get("totals").get("pa").asInt());
+    for (int i = 1; i <= max; i++) input(room, "pa", 100 + i, "{\"n\":1}");
+    manualTime.timePasses(TICK);
+    RoomEvent.State s2 = nextState(a); // a new tick, a new allowance: none refused
+    assertEquals(100 + max, s2.ack());
+  }
+
+  @Test
+  void anAssertionErrorInGameCodeEndsOnlyThatRoom() throws Exception {
+    ActorRef<RoomEntity.Command> room = room("r31");
+    ActorRef<RoomEntity.Command> other = room("r32");
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    TestProbe<RoomEvent> b = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    other.tell(new RoomEntity.Join("pb", "bob", null, b.getRef()));
+    b.expectMessageClass(RoomEvent.Joined.class);
+    input(room, "pa", 1, "{\"assert\":true}");
+    manualTime.timePasses(TICK);
+    assertEquals("r31", fish(a, RoomEvent.Closed.class).roomId());
+    a.expectTerminated(room, Duration.ofSeconds(3));
+    assertEquals(1, info(other).players()); // the other room goes on
+    nextState(b);
+  }
+
+  @Test
+  void aCrashedRoomAnswersReJoinsRoomClosedInsteadOfAFreshGame() throws Exception {
+    MemoryStore store = new MemoryStore();
+    ActorRef<RoomEntity.Command> room = room("r33", store);
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", "other", a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    input(room, "pa", 1, "{\"boom\":true}");
+    manualTime.timePasses(TICK);
+    fish(a, RoomEvent.Closed.class);
+    // the member's session may see the room actor stop before it handles Closed, and re-attach at once:
+    // whether its join reaches the stopping room or the next incarnation, it is told the room closed
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    a.expectTerminated(room, Duration.ofSeconds(3));
+    ActorRef<RoomEntity.Command> next = room("r33", store);
+    next.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    RoomEvent.Closed closed = fish(a, RoomEvent.Closed.class);
+    assertEquals("r33", closed.roomId());
+    TestProbe<RoomEvent> stranger = testKit.createTestProbe();
+    next.tell(new RoomEntity.Join("pz", "zoe", null, stranger.getRef()));
+    assertEquals(ErrorCode.ROOM_CLOSED, stranger.expectMessageClass(RoomEvent.Rejected.class).code());
+    assertEquals(0, info(next).players()); // no ghost members, no game of another type
+  }
+
+  @Test
+  void aTickOverItsBudgetIsCounted() throws Exception {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+    // each reading of the clock is a quarter second later: every tick "takes" longer than its 100 ms period
+    RoomEntity.Deps deps = deps(SnapshotStore.NONE, new dev.tickroom.metrics.Metrics(registry),
+        () -> clock.addAndGet(250_000_000L));
+    ActorRef<RoomEntity.Command> room = room("r34", deps);
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    manualTime.timePasses(TICK);
+    nextState(a);
+    manualTime.timePasses(TICK);
+    nextState(a);
+    a.awaitAssert(Duration.ofSeconds(3), () -> {
+      assertEquals(2.0, registry.counter("tickroom.tick.overruns", "game", "counter").count());
+      return null;
+    });
+  }
+
+  @Test
+  void roomsRunOnTheirOwnDispatcher() {
+    assertEquals(org.apache.pekko.actor.typed.DispatcherSelector.fromConfig(RoomEntity.DISPATCHER),
+        RoomEntity.entity(deps(SnapshotStore.NONE)).entityProps());
+    // the dispatcher is configured (a missing one would fail here, not when the first room starts)
+    assertTrue(testKit.system().settings().config().hasPath(RoomEntity.DISPATCHER));
+  }
+
+  @Test
+  void logsCarryTheRoomAndThePlayerInTheMdc() {
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit.info("room r35 created with game counter")
+        .withMdc(Map.of("room", "r35", "player", "pa"))
+        .expect(testKit.system(), () -> {
+          room("r35").tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+          return a.expectMessageClass(RoomEvent.Joined.class);
+        });
+  }
+
+  @Test
+  void inputsThatPiledUpWhileTheRoomMovedAreNotRateLimitedNorAcknowledged() throws Exception {
+    MemoryStore store = new MemoryStore();
+    ActorRef<RoomEntity.Command> room = room("r36", store);
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    input(room, "pa", 1, "{\"n\":1}");
+    manualTime.timePasses(TICK);
+    assertEquals(1, nextState(a).ack());
+    room.tell(RoomEntity.Stop.INSTANCE);
+    a.expectMessageClass(RoomEvent.Moving.class);
+    a.expectTerminated(room, Duration.ofSeconds(3));
+
+    ActorRef<RoomEntity.Command> moved = room("r36", store);
+    int max = deps(store).settings().maxInputsPerTick();
+    // what sharding buffered while the room moved arrives at once, before the session re-attaches
+    for (int i = 2; i <= 2 + 3 * max; i++) input(moved, "pa", i, "{\"n\":1}");
+    moved.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    RoomEvent.Joined joined = a.expectMessageClass(RoomEvent.Joined.class); // no rate_limited error before it
+    assertEquals(1, json(joined.state()).get("totals").get("pa").asInt());
+    manualTime.timePasses(TICK);
+    RoomEvent.State s = nextState(a);
+    assertEquals(1, s.ack()); // never applied, so never acknowledged
+    input(moved, "pa", 100, "{\"n\":1}");
+    manualTime.timePasses(TICK);
+    assertEquals(100, nextState(a).ack()); // inputs after the re-attach apply as usual
   }
 }

@@ -78,9 +78,13 @@ class RoomGameApiTest {
   final Recorder listings = new Recorder();
 
   ActorRef<RoomEntity.Command> room(String id) {
+    return room(id, SnapshotStore.NONE);
+  }
+
+  ActorRef<RoomEntity.Command> room(String id, SnapshotStore store) {
     Settings.Rooms rooms = Settings.from(testKit.system().settings().config()).rooms();
     Map<String, Game<?>> games = Map.of("events", new EventsGame(disposed::add));
-    RoomEntity.Deps deps = new RoomEntity.Deps(rooms, new GameRegistry(games, "events"), SnapshotStore.NONE, Metrics.none(), listings);
+    RoomEntity.Deps deps = new RoomEntity.Deps(rooms, new GameRegistry(games, "events"), store, Metrics.none(), listings);
     return testKit.spawn(RoomEntity.create(id, deps, null), id + "-" + ids.incrementAndGet());
   }
 
@@ -181,6 +185,28 @@ class RoomGameApiTest {
     room.tell(new RoomEntity.Leave("pb", b.getRef()));
     b.expectMessageClass(RoomEvent.Left.class);
     assertEquals(List.of("pa"), ((RoomListing) listings.next()).members());
+  }
+
+  @Test
+  void aRoomThatMovedKeepsItsLabelAndTheFilterThatOpenedIt() throws Exception {
+    RoomEntityTest.MemoryStore store = new RoomEntityTest.MemoryStore();
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    ActorRef<RoomEntity.Command> room = room("moves", store);
+    room.tell(new RoomEntity.Join("pa", "ann", "events", a.getRef(), null, null, Map.of("mode", "duo")));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    a.expectMessageClass(RoomEvent.GameEvent.class); // the game's welcome
+    input(room, "pa", 1, "{\"op\":\"label\",\"arg\":\"gold\"}");
+    manualTime.timePasses(TICK);
+    a.expectMessageClass(RoomEvent.State.class);
+    room.tell(RoomEntity.Stop.INSTANCE); // hand-off: the snapshot is written before the room stops
+    a.expectTerminated(room, Duration.ofSeconds(3));
+    listings.seen.clear();
+
+    room("moves", store); // the next incarnation, on another node as far as the room can tell
+    RoomListing restored = null;
+    while (restored == null) if (listings.next() instanceof RoomListing l) restored = l;
+    assertEquals(Map.of("mode", "duo", "tier", "gold"), restored.label(), "the label the game had set");
+    assertEquals(Map.of("mode", "duo"), restored.filter(), "still linked to the matchmaker that opened it");
   }
 
   @Test

@@ -1,0 +1,77 @@
+package dev.tickroom.room;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.pekko.serialization.jackson.JacksonMigration;
+
+/**
+ * The versions of the room's serialized formats, bound in application.conf
+ * ({@code pekko.serialization.jackson.migrations}). Pekko writes "class#version" as the manifest and runs
+ * the migration on anything older, so a node reads what the previous release wrote (tested with bytes saved
+ * from release 0.1, whose manifests carry no version: version 1).
+ */
+public final class RoomFormats {
+  private RoomFormats() {}
+
+  /** {@link RoomSnapshot}. 2: incarnation, gameVersion, savedAtMillis, closed. */
+  public static final class Snapshot extends JacksonMigration {
+    @Override
+    public int currentVersion() {
+      return 2;
+    }
+
+    @Override
+    public JsonNode transform(int fromVersion, JsonNode json) {
+      if (fromVersion < 2 && json instanceof ObjectNode o) {
+        o.put("incarnation", 0L); // the next restore makes it 1, as for a fresh room
+        o.put("gameVersion", 1); // the shipped games' first snapshot format
+        // not known: taken as saved now, so that a rolling upgrade does not expire the snapshots it carries
+        o.put("savedAtMillis", System.currentTimeMillis());
+        o.put("closed", false);
+      }
+      return json;
+    }
+  }
+
+  /** {@link RoomEvent.State}. 2: {@code delta} (the merge patch from the view before); absent in 1, read as null. */
+  public static final class State extends JacksonMigration {
+    @Override
+    public int currentVersion() {
+      return 2;
+    }
+
+    @Override
+    public JsonNode transform(int fromVersion, JsonNode json) {
+      return json; // a missing delta is null: the receiver sends the full state
+    }
+  }
+
+  /**
+   * {@link RoomEntity.Join}. 2: {@code identity} (the verified identity), {@code options} and {@code label};
+   * absent in 1, read as null: an anonymous player, no options, no label.
+   */
+  public static final class Join extends JacksonMigration {
+    @Override
+    public int currentVersion() {
+      return 2;
+    }
+
+    @Override
+    public JsonNode transform(int fromVersion, JsonNode json) {
+      return json;
+    }
+  }
+
+  /** Cross-node room messages ({@link RoomEntity} commands, {@link RoomEvent}s): version 1, as release 0.1. */
+  public static final class Message extends JacksonMigration {
+    @Override
+    public int currentVersion() {
+      return 1;
+    }
+
+    @Override
+    public JsonNode transform(int fromVersion, JsonNode json) {
+      return json;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.tickroom.room;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A node reads what the previous release wrote: snapshots and cross-node room messages saved by release
+ * 0.1 (src/test/resources/formats/v0.1, written by WriteFormatFixturesTest before the formats got versions).
+ */
+@Timeout(60)
+class FormatCompatibilityTest {
+  static final ActorTestKit kit = FormatFixtures.kit();
+
+  @AfterAll
+  static void cleanup() {
+    kit.shutdownTestKit();
+  }
+
+  static void assertOldSnapshot(RoomSnapshot s) {
+    assertEquals("r-old", s.roomId());
+    assertEquals("counter", s.game());
+    assertEquals(1234567L, s.seed());
+    assertEquals(41L, s.tick());
+    assertEquals(7, s.gameState().get("totals").get("pa").asInt());
+    assertEquals(1, s.members().size());
+    assertEquals("ann", s.members().get(0).name());
+    assertEquals(3L, s.members().get(0).ack());
+  }
+
+  @Test
+  void aSnapshotOfRelease01IsRead() throws Exception {
+    RoomSnapshot s = (RoomSnapshot) FormatFixtures.read(kit, "v0.1", "snapshot");
+    assertOldSnapshot(s);
+    // what version 1 did not have, its migration fills in
+    assertEquals(0, s.incarnation()); // the next restore is incarnation 1
+    assertEquals(1, s.gameVersion());
+    assertFalse(s.closed());
+    assertFalse(s.expired(System.currentTimeMillis(), Duration.ofMinutes(1), Duration.ofMinutes(1)),
+        "a snapshot carried over a rolling upgrade must not expire at once");
+  }
+
+  @Test
+  void theFormatsNowCarryTheirVersionInTheManifest() {
+    Serialization ser = SerializationExtension.get(kit.system());
+    RoomSnapshot snap = new RoomSnapshot("r", "counter", 1, 2, null, List.of(), 3, 1, 4, false, null, null);
+    assertEquals("dev.tickroom.room.RoomSnapshot#2", Serializers.manifestFor(ser.findSerializerFor(snap), snap));
+    RoomEvent.State state = new RoomEvent.State("r", 1, 1, new byte[0]);
+    assertEquals("dev.tickroom.room.RoomEvent$State#2", Serializers.manifestFor(ser.findSerializerFor(state), state));
+    RoomEntity.Join join = new RoomEntity.Join("p", "n", null, kit.system().deadLetters());
+    assertEquals("dev.tickroom.room.RoomEntity$Join#2", Serializers.manifestFor(ser.findSerializerFor(join), join));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aReplicatedMapOfRelease01SnapshotsIsRead() throws Exception {
+    LWWMap<String, RoomSnapshot> map = (LWWMap<String, RoomSnapshot>) FormatFixtures.read(kit, "v0.1", "snapshot-map");
+    assertOldSnapshot(map.getEntries().get("r-old"));
+  }
+
+  @Test
+  void aJoinAndAStateOfRelease01AreRead() throws Exception {
+    RoomEntity.Join join = (RoomEntity.Join) FormatFixtures.read(kit, "v0.1", "join");
+    assertEquals("pa", join.player());
+    assertEquals("ann", join.name());
+    assertEquals("counter", join.game());
+    assertEquals(null, join.identity()); // release 0.1 had none: the room takes the player as anonymous
+    RoomEvent.State state = (RoomEvent.State) FormatFixtures.read(kit, "v0.1", "state");
+    assertEquals("r-old", state.roomId());
+    assertEquals(42L, state.tick());
+    assertEquals(3L, state.ack());
+    assertEquals("{\"tick\":42}", state.stateText());
+    assertEquals(null, state.delta()); // release 0.1 sent no delta
+  }
+}
