@@ -53,33 +53,6 @@ public final class ConnectionGate {
     }).mapMaterializedValue(x -> NotUsed.getInstance());
   }
 
-  /**
-   * The same for a connection whose flow is materialized right away, once ({@code handle}: a TCP
-   * connection's {@code handleWith}): the place is taken now and the flow is given to {@code handle} as it
-   * is, without {@link #admit}'s materialization-time wrapper, whose inner graph every message of the
-   * connection would cross through an asynchronous boundary. The place is given back when the flow ends, or
-   * at once if {@code handle} throws.
-   */
-  public <I, O> void handleNow(String address, String description, Function<String, Flow<I, O, NotUsed>> busy,
-      Supplier<Flow<I, O, NotUsed>> open, java.util.function.Consumer<Flow<I, O, NotUsed>> handle) {
-    var refused = limiter.tryAcquire(address);
-    if (refused.isPresent()) {
-      metrics.error(ErrorCode.SERVER_BUSY);
-      log.debug("connection refused: {}: {}", description, refused.get());
-      handle.accept(busy.apply(refused.get()));
-      return;
-    }
-    try {
-      handle.accept(open.get().watchTermination((nu, done) -> {
-        done.whenComplete((d, err) -> limiter.release(address));
-        return nu;
-      }));
-    } catch (RuntimeException e) {
-      limiter.release(address);
-      throw e;
-    }
-  }
-
   public ConnectionLimiter limiter() {
     return limiter;
   }

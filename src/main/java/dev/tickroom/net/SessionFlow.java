@@ -17,6 +17,7 @@ import org.apache.pekko.actor.Cancellable;
 import scala.concurrent.duration.FiniteDuration;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
@@ -60,8 +61,11 @@ public final class SessionFlow {
       Materializer mat, Settings.Limits limits, EdgeSettings.Net net, Metrics metrics, String transport,
       String description, Spawner spawn) {
     int maxWaiting = limits.outboundQueue();
+    Pair<BoundedSourceQueue<ServerMessage>, Source<ServerMessage, NotUsed>> queue =
+        Source.<ServerMessage>queue(maxWaiting).preMaterialize(mat);
     SharedKillSwitch kill = KillSwitches.shared(description);
-    QueueConnection connection = new QueueConnection(kill, description, maxWaiting, metrics, mat, net.flushTimeout());
+    QueueConnection connection = new QueueConnection(queue.first(), kill, description, maxWaiting, metrics, mat,
+        net.flushTimeout());
     InputShortcut inputs = new InputShortcut(limits.ratePerSecond(), limits.rateBurst(), System::nanoTime);
     ActorRef<PlayerSession.Command> session = spawn.spawn(connection, inputs);
 
@@ -85,13 +89,7 @@ public final class SessionFlow {
     // no reset overtakes the error); checked four times per limit, so it fires within 1.25 times the limit
     connection.startIdleCheck(net.idleTimeout());
 
-    // the outbound queue is part of the connection's own graph (one interpreter per connection): the queue
-    // reaches the session's Connection when the graph is materialized, before any line can reach the session
-    Source<Outbox, NotUsed> out = Source.<ServerMessage>queue(maxWaiting)
-        .mapMaterializedValue(q -> {
-          connection.attach(q);
-          return NotUsed.notUsed();
-        })
+    Source<Outbox, NotUsed> out = queue.second()
         .conflateWithSeed(Outbox::of, Outbox::add)
         .map(batch -> {
           connection.waiting.addAndGet(-batch.others());
@@ -116,11 +114,7 @@ public final class SessionFlow {
    * closed, the queue has {@code flushTimeout} to drain to the socket; then the connection is aborted.
    */
   private static final class QueueConnection implements Connection {
-    /** The outbound queue, once the connection's graph is materialized. */
-    private volatile BoundedSourceQueue<ServerMessage> queue;
-    /** What was sent before the queue existed (guarded by this); and whether close came before it. */
-    private List<ServerMessage> early = new java.util.ArrayList<>(1);
-    private boolean closedEarly;
+    final BoundedSourceQueue<ServerMessage> queue;
     final SharedKillSwitch kill;
     final String description;
     final int maxWaiting;
@@ -135,8 +129,9 @@ public final class SessionFlow {
     /** Why the connection itself closed the queue (idle), for the session's log line; else null. */
     volatile String closedFor;
 
-    QueueConnection(SharedKillSwitch kill, String description, int maxWaiting, Metrics metrics, Materializer mat,
-        Duration flushTimeout) {
+    QueueConnection(BoundedSourceQueue<ServerMessage> queue, SharedKillSwitch kill, String description, int maxWaiting,
+        Metrics metrics, Materializer mat, Duration flushTimeout) {
+      this.queue = queue;
       this.kill = kill;
       this.description = description;
       this.maxWaiting = maxWaiting;
@@ -145,57 +140,21 @@ public final class SessionFlow {
       this.flushTimeout = flushTimeout;
     }
 
-    /** The graph was materialized: what was sent (or closed) before goes to the queue first, in order. */
-    void attach(BoundedSourceQueue<ServerMessage> q) {
-      synchronized (this) {
-        if (queue != null) throw new IllegalStateException("a connection's flow is materialized once");
-        for (ServerMessage m : early) q.offer(m);
-        early = null;
-        if (closedEarly) complete(q);
-        queue = q;
-      }
-    }
-
     @Override
     public boolean send(ServerMessage message) {
       if (!(message instanceof ServerMessage.State) && waiting.incrementAndGet() > maxWaiting) return false;
-      return offer(message);
-    }
-
-    private boolean offer(ServerMessage message) {
-      BoundedSourceQueue<ServerMessage> q = queue;
-      if (q == null) {
-        synchronized (this) {
-          q = queue;
-          if (q == null) {
-            if (!closedEarly) early.add(message);
-            return true;
-          }
-        }
-      }
-      QueueOfferResult r = q.offer(message);
+      QueueOfferResult r = queue.offer(message);
       return r == QueueOfferResult.enqueued() || r instanceof QueueOfferResult.QueueClosed$;
     }
 
     @Override
     public void close() {
-      BoundedSourceQueue<ServerMessage> q = queue;
-      if (q == null) {
-        synchronized (this) {
-          q = queue;
-          if (q == null) closedEarly = true;
-        }
-      }
-      if (q != null) complete(q);
-      startFlushDeadline();
-    }
-
-    private static void complete(BoundedSourceQueue<ServerMessage> q) {
       try {
-        q.complete();
+        queue.complete();
       } catch (IllegalStateException alreadyEnded) {
         // the stream ended first (client gone, or aborted): nothing left to close
       }
+      startFlushDeadline();
     }
 
     void startIdleCheck(Duration idle) {
@@ -208,7 +167,7 @@ public final class SessionFlow {
         String why = "no message for " + idle.toSeconds() + " s";
         closedFor = "idle: " + why;
         metrics.error(ErrorCode.IDLE_TIMEOUT);
-        offer(new ServerMessage.Error(ErrorCode.IDLE_TIMEOUT,
+        queue.offer(new ServerMessage.Error(ErrorCode.IDLE_TIMEOUT,
             why + " (a ping keeps a quiet connection open); closing the connection"));
         close();
       });

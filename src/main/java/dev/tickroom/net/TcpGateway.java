@@ -46,9 +46,6 @@ public final class TcpGateway {
    */
   private static final int ACCEPT_BACKLOG = 4096;
 
-  /** Accepted connections whose graphs are materialized at the same time. */
-  private static final int SETUP_PARALLELISM = 4;
-
   /**
    * Binds the game port; the stage completes with the bound address.
    *
@@ -63,31 +60,10 @@ public final class TcpGateway {
         ? Tcp.get(system).bind(settings.gameHost(), settings.gamePort(), ACCEPT_BACKLOG, options, false, Optional.empty())
         : Tcp.get(system).bindWithTls(settings.gameHost(), settings.gamePort(), () -> serverEngine(tls),
             ACCEPT_BACKLOG, options, Optional.empty(), session -> Optional.empty(), TLSClosing.eagerClose());
-    // several connections are set up at once (materializing a connection's graph is most of its cost), so
-    // that a storm of connections is not served one by one by the listener's stream
-    java.util.concurrent.Executor setup = system.executionContext();
     return connections
-        .mapAsyncUnordered(SETUP_PARALLELISM, conn -> java.util.concurrent.CompletableFuture.runAsync(
-            () -> {
-              try {
-                handle(conn, mat, settings, net, metrics, gate, tls != null, spawn);
-              } catch (RuntimeException e) { // one connection that cannot start must not stop the listener
-                log.warn("cannot start the connection from {}: {}", conn.remoteAddress(), e.toString());
-              }
-            }, setup))
-        .to(Sink.ignore())
+        .to(Sink.foreach(conn -> conn.handleWith(
+            admitted(mat, settings, net, metrics, gate, conn.remoteAddress(), tls != null, spawn), mat)))
         .run(mat);
-  }
-
-  /** Gives one accepted connection its flow (or the server_busy one) and starts it. */
-  static void handle(Tcp.IncomingConnection conn, Materializer mat, Settings settings, EdgeSettings.Net net,
-      Metrics metrics, ConnectionGate gate, boolean tls, SessionFlow.Spawner spawn) {
-    InetSocketAddress remote = conn.remoteAddress();
-    String description = (tls ? "tls " : "tcp ") + remote.getAddress().getHostAddress() + ":" + remote.getPort();
-    gate.<ByteString, ByteString>handleNow(remote.getAddress().getHostAddress(), description,
-        reason -> Flow.fromSinkAndSourceCoupled(Sink.<ByteString>ignore(), Source.single(busyLine(reason))),
-        () -> connectionFlow(mat, settings, net, metrics, description, spawn),
-        flow -> conn.handleWith(flow, mat));
   }
 
   private static SSLEngine serverEngine(SSLContext tls) {
@@ -120,6 +96,16 @@ public final class TcpGateway {
         log.debug("cannot tune TCP keepalive on {}: {}", s, e.toString());
       }
     }
+  }
+
+  /** The connection's flow once it has a place under the caps; else one {@code server_busy} line and close. */
+  static Flow<ByteString, ByteString, NotUsed> admitted(Materializer mat, Settings settings, EdgeSettings.Net net, Metrics metrics,
+      ConnectionGate gate, InetSocketAddress remote, boolean tls, SessionFlow.Spawner spawn) {
+    String address = remote.getAddress().getHostAddress();
+    String description = (tls ? "tls " : "tcp ") + address + ":" + remote.getPort();
+    return gate.admit(address, description,
+        reason -> Flow.fromSinkAndSourceCoupled(Sink.<ByteString>ignore(), Source.single(busyLine(reason))),
+        () -> connectionFlow(mat, settings, net, metrics, description, spawn));
   }
 
   static ByteString busyLine(String reason) {
