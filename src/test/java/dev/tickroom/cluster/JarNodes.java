@@ -52,9 +52,13 @@ final class JarNodes implements AutoCloseable {
    * another process (our own nodes' HTTP ports, other tests) can take it between this check and the
    * node's bind.
    */
+  /** Ports handed out in this JVM: a port handed out is not bound until its node starts, so a check alone would give it twice. */
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   static int freePort() {
     for (int i = 0; i < 1000; i++) {
       int port = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12000);
+      if (!HANDED_OUT.add(port)) continue;
       try (java.net.ServerSocket s = new java.net.ServerSocket()) {
         s.bind(new InetSocketAddress("127.0.0.1", port));
         return port;
