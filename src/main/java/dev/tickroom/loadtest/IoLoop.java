@@ -367,7 +367,7 @@ final class IoLoop implements Runnable {
     if (arena) {
       c.phase = Conn.Phase.JOIN_SENT;
       if (cbor) {
-        c.put(c.encoder.encodeFramed(dev.tickroom.protocol.Codec.MAPPER.createObjectNode().put("type", "join")
+        c.put(c.encoder.encodeFramed(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("type", "join")
             .put("room", "bench-" + c.client / playersPerRoom).put("game", "arena")));
         markDirty(c);
         return;
@@ -471,7 +471,7 @@ final class IoLoop implements Runnable {
     }
     c.sentAt(seq, now);
     if (cbor) {
-      com.fasterxml.jackson.databind.node.ObjectNode m = dev.tickroom.protocol.Codec.MAPPER.createObjectNode()
+      com.fasterxml.jackson.databind.node.ObjectNode m = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
           .put("type", "input").put("seq", seq);
       m.putObject("data").put("dx", random.nextInt(3) - 1).put("dy", random.nextInt(3) - 1);
       c.put(c.encoder.encodeFramed(m));
@@ -491,7 +491,7 @@ final class IoLoop implements Runnable {
   /** A ping whose {@code t} is the send time in ns since the run's base, so a pong alone gives the RTT. */
   private void sendPing(Conn c, long now) {
     if (cbor) {
-      c.put(c.encoder.encodeFramed(dev.tickroom.protocol.Codec.MAPPER.createObjectNode().put("type", "ping")
+      c.put(c.encoder.encodeFramed(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("type", "ping")
           .put("t", now - plan.base())));
       markDirty(c);
       return;
