@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -71,22 +70,7 @@ class FailoverIT {
     JarNode victim = three.get(0);
     List<JarNode> survivors = three.subList(1, 3);
     List<String> survivorEndpoints = survivors.stream().map(JarNode::endpoint).toList();
-    Map<String, List<LiveClient>> byRoom = new LinkedHashMap<>();
-    for (int r = 0; r < ROOMS; r++) {
-      String room = "fo-" + r;
-      List<LiveClient> members = new ArrayList<>();
-      for (JarNode n : three) {
-        LiveClient c = new LiveClient(room + "-" + n.name(), n.endpoint(), () -> survivorEndpoints);
-        clients.add(c);
-        c.join(room, "arena");
-        members.add(c);
-      }
-      byRoom.put(room, members);
-    }
-    for (LiveClient c : clients) assertTrue(c.awaitJoined(30), c.name + " joined");
-    load.scheduleAtFixedRate(() -> clients.forEach(c ->
-        c.input(ThreadLocalRandom.current().nextInt(-1, 2), ThreadLocalRandom.current().nextInt(-1, 2))),
-        0, 100, TimeUnit.MILLISECONDS);
+    Map<String, List<LiveClient>> byRoom = LiveClient.playInRooms("fo", ROOMS, three.stream().map(n -> new String[] {n.name(), n.endpoint()}).toList(), () -> survivorEndpoints, clients, load);
 
     JarNodes.awaitAdmin(survivors.get(0), a -> a.get("rooms").size() == ROOMS, "rooms placed", Duration.ofSeconds(30));
     // two snapshot intervals of play under load before the crash

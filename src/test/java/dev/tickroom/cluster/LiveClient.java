@@ -58,6 +58,34 @@ final class LiveClient implements AutoCloseable {
   /**
    * @param fallback endpoints to try when the node drops the connection without `reconnect`
    */
+  /**
+   * Fills {@code rooms} arena rooms named {@code prefix-0..}: in each, one client per seat (a name suffix and
+   * the endpoint it connects to), all added to {@code all}; returns when every one has joined, then starts
+   * every client of {@code all} sending a random direction every 100 ms on {@code load}.
+   */
+  static java.util.Map<String, List<LiveClient>> playInRooms(String prefix, int rooms, List<String[]> seats,
+      Supplier<List<String>> fallback, List<LiveClient> all, java.util.concurrent.ScheduledExecutorService load)
+      throws IOException, InterruptedException {
+    java.util.Map<String, List<LiveClient>> byRoom = new java.util.LinkedHashMap<>();
+    for (int r = 0; r < rooms; r++) {
+      String room = prefix + "-" + r;
+      List<LiveClient> members = new ArrayList<>();
+      for (String[] seat : seats) {
+        LiveClient c = new LiveClient(room + "-" + seat[0], seat[1], fallback);
+        all.add(c);
+        c.join(room, "arena");
+        members.add(c);
+      }
+      byRoom.put(room, members);
+    }
+    for (LiveClient c : all) {
+      if (!c.awaitJoined(30)) throw new AssertionError(c.name + " did not join");
+    }
+    load.scheduleAtFixedRate(() -> all.forEach(c -> c.input(java.util.concurrent.ThreadLocalRandom.current().nextInt(-1, 2),
+        java.util.concurrent.ThreadLocalRandom.current().nextInt(-1, 2))), 0, 100, TimeUnit.MILLISECONDS);
+    return byRoom;
+  }
+
   LiveClient(String name, String endpoint, Supplier<List<String>> fallback) throws IOException {
     this.name = name;
     this.fallback = fallback;

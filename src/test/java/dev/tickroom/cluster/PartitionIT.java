@@ -162,22 +162,7 @@ class PartitionIT {
     List<JarNode> majority = three.subList(1, 3);
     List<String> majorityEndpoints = majority.stream().map(JarNode::endpoint).toList();
     String cutAddress = "pekko://tickroom@" + clusterIp(1) + ":" + clusterPort;
-    Map<String, List<LiveClient>> byRoom = new LinkedHashMap<>();
-    for (int r = 0; r < ROOMS; r++) {
-      String room = "part-" + r;
-      List<LiveClient> members = new ArrayList<>();
-      for (JarNode n : three) {
-        LiveClient c = new LiveClient(room + "-" + n.name(), n.endpoint(), () -> majorityEndpoints);
-        clients.add(c);
-        c.join(room, "arena");
-        members.add(c);
-      }
-      byRoom.put(room, members);
-    }
-    for (LiveClient c : clients) assertTrue(c.awaitJoined(30), c.name + " joined");
-    load.scheduleAtFixedRate(() -> clients.forEach(c ->
-        c.input(ThreadLocalRandom.current().nextInt(-1, 2), ThreadLocalRandom.current().nextInt(-1, 2))),
-        0, 100, TimeUnit.MILLISECONDS);
+    Map<String, List<LiveClient>> byRoom = LiveClient.playInRooms("part", ROOMS, three.stream().map(n -> new String[] {n.name(), n.endpoint()}).toList(), () -> majorityEndpoints, clients, load);
     JsonNode placed = JarNodes.awaitAdmin(majority.get(0), a -> a.get("rooms").size() == ROOMS, "rooms placed", Duration.ofSeconds(30));
     List<String> onCut = new ArrayList<>();
     for (String room : byRoom.keySet()) if (cutAddress.equals(JarNodes.hostOf(placed, room))) onCut.add(room);

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -60,22 +59,7 @@ class RollingRestartIT {
     JarNodes.awaitAdmin(current[0], a -> JarNodes.upMembers(a) == 3, "3 members up", Duration.ofSeconds(60));
     List<String> all = List.of("127.0.0.1:" + game[0], "127.0.0.1:" + game[1], "127.0.0.1:" + game[2]);
 
-    Map<String, List<LiveClient>> byRoom = new LinkedHashMap<>();
-    for (int r = 0; r < ROOMS; r++) {
-      String room = "roll-" + r;
-      List<LiveClient> members = new ArrayList<>();
-      for (int p = 0; p < PLAYERS; p++) {
-        LiveClient c = new LiveClient(room + "-p" + p, all.get(p % 3), () -> all);
-        clients.add(c);
-        c.join(room, "arena");
-        members.add(c);
-      }
-      byRoom.put(room, members);
-    }
-    for (LiveClient c : clients) assertTrue(c.awaitJoined(30), c.name + " joined");
-    load.scheduleAtFixedRate(() -> clients.forEach(c ->
-        c.input(ThreadLocalRandom.current().nextInt(-1, 2), ThreadLocalRandom.current().nextInt(-1, 2))),
-        0, 100, TimeUnit.MILLISECONDS);
+    Map<String, List<LiveClient>> byRoom = LiveClient.playInRooms("roll", ROOMS, java.util.stream.IntStream.range(0, PLAYERS).mapToObj(p -> new String[] {"p" + p, all.get(p % 3)}).toList(), () -> all, clients, load);
     long playUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2500);
     while (System.nanoTime() < playUntil) Thread.sleep(100); // letting the game run, bounded
 
