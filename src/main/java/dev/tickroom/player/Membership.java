@@ -30,6 +30,8 @@ final class Membership {
   private final InputShortcut inputs;
   private final Connection connection;
   private final dev.tickroom.game.Identity identity;
+  /** The connection takes merge patches ({@code sync: "patch"}); every join says so to the room. */
+  private final boolean patch;
 
   /** The room the player is in; null in none. */
   private String room;
@@ -64,14 +66,18 @@ final class Membership {
 
   Membership(String player, String name, Function<String, RecipientRef<RoomEntity.Command>> rooms,
       ActorRef<RoomEvent> events, ActorContext<?> ctx, InputShortcut inputs, Connection connection) {
-    this(player, name, rooms, events, ctx, inputs, connection, dev.tickroom.game.Identity.anonymous());
+    this(player, name, rooms, events, ctx, inputs, connection, dev.tickroom.game.Identity.anonymous(), false);
   }
 
-  /** @param identity who the player is, as the handshake verified it; handed to the room's game with each join */
+  /**
+   * @param identity who the player is, as the handshake verified it; handed to the room's game with each join
+   * @param patch the connection negotiated {@code sync: "patch"}; told to the room with each join
+   */
   Membership(String player, String name, Function<String, RecipientRef<RoomEntity.Command>> rooms,
       ActorRef<RoomEvent> events, ActorContext<?> ctx, InputShortcut inputs, Connection connection,
-      dev.tickroom.game.Identity identity) {
+      dev.tickroom.game.Identity identity, boolean patch) {
     this.identity = identity;
+    this.patch = patch;
     this.player = player;
     this.name = name;
     this.rooms = rooms;
@@ -121,7 +127,7 @@ final class Membership {
     joiningOptions = options;
     joiningLabel = label;
     attempts = 1;
-    rooms.apply(roomId).tell(new RoomEntity.Join(player, name, gameName, events, identity, options, label));
+    rooms.apply(roomId).tell(new RoomEntity.Join(player, name, gameName, events, identity, options, label, patch));
   }
 
   /**
@@ -136,7 +142,8 @@ final class Membership {
   boolean retry() {
     if (attempts >= JOIN_ATTEMPTS) return false;
     attempts++;
-    rooms.apply(joining).tell(new RoomEntity.Join(player, name, joiningGame, events, identity, joiningOptions, joiningLabel));
+    rooms.apply(joining).tell(new RoomEntity.Join(player, name, joiningGame, events, identity, joiningOptions, joiningLabel,
+        patch));
     return true;
   }
 

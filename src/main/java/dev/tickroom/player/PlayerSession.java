@@ -184,6 +184,12 @@ public final class PlayerSession {
   private Handshake.Welcomed seat;
   /** The player's rooms; set at welcome. */
   private Membership rooms;
+  /**
+   * The connection's hello asked for {@code sync: "patch"}: the same first valid hello that sets the
+   * connection's {@link dev.tickroom.protocol.Wire}. Its rooms are told with each join, so that they compute
+   * and send a merge patch only for members that use one.
+   */
+  private boolean patchSync;
   private String closeReason = "client closed the connection";
   /** The session has closed (or dropped) the connection: nothing more is sent. */
   private boolean closing;
@@ -420,6 +426,7 @@ public final class PlayerSession {
 
   private Behavior<Command> onHello(ClientMessage.Hello hello) {
     timers.cancel(HelloTimeout.INSTANCE);
+    patchSync = hello.patch();
     ctx.pipeToSelf(deps.handshake().hello(new Handshake.Request(hello, connection.address(), roomEvents)), HelloChecked::new);
     return resuming();
   }
@@ -440,7 +447,8 @@ public final class PlayerSession {
     this.seat = w;
     this.player = w.player();
     this.name = w.name();
-    this.rooms = new Membership(player, name, deps.rooms(), roomEvents, ctx, inputs, connection, w.identity());
+    this.rooms = new Membership(player, name, deps.rooms(), roomEvents, ctx, inputs, connection, w.identity(),
+        patchSync);
     if (w.notice() != null) send(w.notice());
     send(w.welcome());
     if (w.backToRoom() != null) return startJoin(w.backToRoom(), null);

@@ -78,16 +78,25 @@ public final class RoomEntity {
   /** Messages a room handles. */
   public interface Command extends CborSerializable {}
 
-  /** Enter the room (or re-attach a session of a player who is already a member). */
+  /**
+   * Enter the room (or re-attach a session of a player who is already a member). {@code patch}: the
+   * session's connection negotiated {@code sync: "patch"}, so the member can use the merge patches of its
+   * view line; a re-attach sets it anew (a resume may come on a connection with another sync).
+   */
   public record Join(String player, String name, String game, ActorRef<RoomEvent> replyTo, Identity identity,
-      JsonNode options, Map<String, Object> label) implements Command {
+      JsonNode options, Map<String, Object> label, boolean patch) implements Command {
     /** v1.1: {@code options} for the game (null if none); {@code label}: the room's first label if this join creates it. */
+    public Join(String player, String name, String game, ActorRef<RoomEvent> replyTo, Identity identity,
+        JsonNode options, Map<String, Object> label) {
+      this(player, name, game, replyTo, identity, options, label, false);
+    }
+
     public Join(String player, String name, String game, ActorRef<RoomEvent> replyTo, Identity identity) {
-      this(player, name, game, replyTo, identity, null, null);
+      this(player, name, game, replyTo, identity, null, null, false);
     }
 
     public Join(String player, String name, String game, ActorRef<RoomEvent> replyTo) {
-      this(player, name, game, replyTo, null, null, null);
+      this(player, name, game, replyTo, null, null, null, false);
     }
   }
 
@@ -206,6 +215,8 @@ public final class RoomEntity {
     boolean attached = true;
     long ack = -1;
     int pending;
+    /** The member's connection takes merge patches ({@link Join#patch}), as of its last join or re-attach. */
+    boolean patch;
     /** This member's own view line, for a game that renders per member. */
     final ViewDiff views = new ViewDiff();
 
@@ -480,6 +491,7 @@ public final class RoomEntity {
       }
       existing.local = null;
       existing.attached = true;
+      existing.patch = join.patch(); // the re-attaching connection's sync, which may differ from the last one
       sendJoined(existing);
       return Behaviors.same();
     }
@@ -496,6 +508,7 @@ public final class RoomEntity {
       return Behaviors.same();
     }
     Member member = new Member(join.player(), join.name(), join.replyTo());
+    member.patch = join.patch();
     addMember(member);
     // joined first (with the state after the join), then the step's effects: an event to the new member
     // must reach a session that already knows it is in this room

@@ -48,16 +48,24 @@ public final class RoomFormats {
 
   /**
    * {@link RoomEntity.Join}. 2: {@code identity} (the verified identity), {@code options} and {@code label};
-   * absent in 1, read as null: an anonymous player, no options, no label.
+   * absent in 1, read as null: an anonymous player, no options, no label. 3: {@code patch} (the member's
+   * connection takes merge patches); absent in 1 and 2, read as true.
    */
   public static final class Join extends JacksonMigration {
     @Override
     public int currentVersion() {
-      return 2;
+      return 3;
     }
 
     @Override
     public JsonNode transform(int fromVersion, JsonNode json) {
+      if (fromVersion < 3 && json instanceof ObjectNode o) {
+        // A node of an earlier release does not say which sync its client chose, and until now every member
+        // got the room's patches. Read as "no patch", its patch clients would get the full state every tick
+        // until the rollout ends; read as "patch", the room merely goes on computing patches as it always
+        // did and sends them along, which a full client ignores. So true: the old behaviour, not a regression.
+        o.put("patch", true);
+      }
       return json;
     }
   }

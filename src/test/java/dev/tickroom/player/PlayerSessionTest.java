@@ -834,4 +834,43 @@ class PlayerSessionTest {
     assertEquals(ErrorCode.BAD_REQUEST, late.error());
     assertNotEquals(w.player(), late.next(ServerMessage.Welcome.class).player());
   }
+
+  /**
+   * The room learns from each join whether the member's connection takes merge patches (hello
+   * {@code sync}), so that it computes and sends patches only for those who use them: the first join, its
+   * retries, and the re-attach of a resumed session on a connection that chose another sync.
+   */
+  @Test
+  void everyJoinTellsTheRoomTheConnectionsSync() {
+    PlayerDirectory directory = new PlayerDirectory.Local(60_000);
+    AtomicLong millis = new AtomicLong(1_000_000);
+    Rooms rooms = new Rooms();
+    Client full = new Client(base, rooms, directory, millis, new AtomicLong());
+    full.hello();
+    full.send("{\"type\":\"join\",\"room\":\"s1\"}");
+    assertFalse(rooms.get("s1").expectMessageClass(RoomEntity.Join.class).patch(), "a full connection");
+
+    Client patch = new Client(base, rooms, directory, millis, new AtomicLong());
+    patch.send("{\"type\":\"hello\",\"name\":\"bob\",\"sync\":\"patch\"}");
+    ServerMessage.Welcome w = patch.next(ServerMessage.Welcome.class);
+    patch.send("{\"type\":\"join\",\"room\":\"s2\"}");
+    RoomEntity.Join first = rooms.get("s2").expectMessageClass(RoomEntity.Join.class);
+    assertTrue(first.patch(), "a patch connection");
+    manualTime.timePasses(PlayerSession.JOIN_RETRY);
+    assertTrue(rooms.get("s2").expectMessageClass(RoomEntity.Join.class).patch(), "its retry too");
+    TestProbe<RoomEntity.Command> actor = testKit.createTestProbe();
+    first.replyTo().tell(new RoomEvent.Joined("s2", "arena", w.player(), 5, bytes("{}"), actor.getRef()));
+    patch.next(ServerMessage.Joined.class);
+    patch.session.tell(new PlayerSession.ClientClosed("connection reset"));
+    rooms.get("s2").expectMessageClass(RoomEntity.Disconnect.class);
+    patch.acks.expectTerminated(patch.session, Duration.ofSeconds(3));
+
+    // the player resumes on a full connection: its re-attach says so
+    Client resumed = new Client(base, rooms, directory, millis, new AtomicLong());
+    resumed.send("{\"type\":\"hello\",\"name\":\"bob\",\"resume\":\"" + w.resume() + "\"}");
+    assertEquals(w.player(), resumed.next(ServerMessage.Welcome.class).player());
+    RoomEntity.Join rejoin = rooms.get("s2").expectMessageClass(RoomEntity.Join.class);
+    assertEquals(w.player(), rejoin.player());
+    assertFalse(rejoin.patch(), "the resumed connection's sync");
+  }
 }

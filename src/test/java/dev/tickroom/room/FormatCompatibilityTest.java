@@ -2,6 +2,7 @@ package dev.tickroom.room;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -59,7 +60,7 @@ class FormatCompatibilityTest {
     RoomEvent.State state = new RoomEvent.State("r", 1, 1, new byte[0]);
     assertEquals("dev.tickroom.room.RoomEvent$State#2", Serializers.manifestFor(ser.findSerializerFor(state), state));
     RoomEntity.Join join = new RoomEntity.Join("p", "n", null, kit.system().deadLetters());
-    assertEquals("dev.tickroom.room.RoomEntity$Join#2", Serializers.manifestFor(ser.findSerializerFor(join), join));
+    assertEquals("dev.tickroom.room.RoomEntity$Join#3", Serializers.manifestFor(ser.findSerializerFor(join), join));
   }
 
   @Test
@@ -76,11 +77,44 @@ class FormatCompatibilityTest {
     assertEquals("ann", join.name());
     assertEquals("counter", join.game());
     assertEquals(null, join.identity()); // release 0.1 had none: the room takes the player as anonymous
+    assertTrue(join.patch(), "a join of an earlier release keeps the room's patches coming, as they did then");
     RoomEvent.State state = (RoomEvent.State) FormatFixtures.read(kit, "v0.1", "state");
     assertEquals("r-old", state.roomId());
     assertEquals(42L, state.tick());
     assertEquals(3L, state.ack());
     assertEquals("{\"tick\":42}", state.stateText());
     assertEquals(null, state.delta()); // release 0.1 sent no delta
+  }
+
+  /**
+   * Version 2 (identity, options, label; before the sync): the bytes of release 0.1 are a valid version 2
+   * join too, with those three absent. A node of that release does not say whether its client takes
+   * patches, so the join reads as one that does (RoomFormats.Join).
+   */
+  @Test
+  void aJoinOfVersion2ReadsAsTakingPatches() throws Exception {
+    byte[] bytes;
+    try (var in = FormatCompatibilityTest.class.getResourceAsStream("/formats/v0.1/join.bin")) {
+      bytes = in.readAllBytes();
+    }
+    Serialization ser = SerializationExtension.get(kit.system());
+    int id = ser.findSerializerFor(new RoomEntity.Join("p", "n", null, kit.system().deadLetters())).identifier();
+    RoomEntity.Join join = (RoomEntity.Join) ser.deserialize(bytes, id, "dev.tickroom.room.RoomEntity$Join#2").get();
+    assertEquals("pa", join.player());
+    assertTrue(join.patch());
+  }
+
+  @Test
+  void aJoinOfThisVersionKeepsItsSync() {
+    Serialization ser = SerializationExtension.get(kit.system());
+    for (boolean patch : new boolean[] {false, true}) {
+      RoomEntity.Join join = new RoomEntity.Join("p", "n", "counter", kit.system().deadLetters(), null, null, null, patch);
+      byte[] bytes = ser.serialize(join).get();
+      var serializer = ser.findSerializerFor(join);
+      RoomEntity.Join back = (RoomEntity.Join) ser.deserialize(bytes, serializer.identifier(),
+          Serializers.manifestFor(serializer, join)).get();
+      assertEquals("p", back.player());
+      assertEquals(patch, back.patch());
+    }
   }
 }
