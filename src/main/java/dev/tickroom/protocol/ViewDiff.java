@@ -19,13 +19,23 @@ public final class ViewDiff {
   /** A view as the room sends it: the full state and its delta. */
   public record Frame(byte[] full, Delta delta) {}
 
-  /** The next view of this line. */
+  /** The next view of this line, with its merge patch from the view before. */
   public Frame next(Object view) {
+    return next(view, true);
+  }
+
+  /**
+   * The next view of this line. With {@code withPatch} false no one on the line can use a patch, so none is
+   * computed: the delta carries this view's version with base 0 and no patch (a connection sends the full
+   * state). The version advances and the view is kept either way, so that the patch of the next view that
+   * asks for one applies to exactly this view, which is what a client holds after it got it in full.
+   */
+  public Frame next(Object view, boolean withPatch) {
     JsonNode tree = view instanceof JsonNode j ? j.deepCopy() : Codec.MAPPER.valueToTree(view);
     byte[] full = write(tree);
     long base = 0;
     byte[] patch = null;
-    if (prev != null) {
+    if (withPatch && prev != null) {
       base = version;
       patch = write(MergePatch.diff(prev, tree));
     }

@@ -128,9 +128,12 @@ final class GameCalls {
     }
   }
 
-  /** The next view of {@code line} (what {@code forWhom} sees, null: the shared view), rendered and diffed. */
-  ViewDiff.Frame view(ViewDiff line, PlayerId forWhom) throws GameFailure {
-    return call("view", () -> line.next(viewTree(game.view(state, forWhom))));
+  /**
+   * The next view of {@code line} (what {@code forWhom} sees, null: the shared view), rendered, and diffed
+   * from the view before when {@code withPatch} (someone who sees the line takes patches).
+   */
+  ViewDiff.Frame view(ViewDiff line, PlayerId forWhom, boolean withPatch) throws GameFailure {
+    return call("view", () -> line.next(viewTree(game.view(state, forWhom)), withPatch));
   }
 
   JsonNode snapshot() throws GameFailure {

@@ -592,18 +592,22 @@ public final class RoomEntity {
     }
   }
 
-  /** Sends this tick's state to every attached member; returns the bytes of state sent. */
+  /**
+   * Sends this tick's state to every attached member; returns the bytes of state sent. A view line's merge
+   * patch is computed only when a member who sees the line takes patches: for the shared view any attached
+   * member, for a member's own view that member.
+   */
   private long broadcastState() throws GameFailure {
     if (members.isEmpty()) return 0;
     long bytes = 0;
     if (game.spec().sharedView()) {
-      ViewDiff.Frame view = game.view(sharedViews, null);
+      ViewDiff.Frame view = game.view(sharedViews, null, anyAttachedPatchMember());
       for (Member m : members.values()) sendState(m, view);
       bytes = (long) view.full().length * members.size();
     } else {
       for (Member m : members.values()) {
         if (!m.attached) continue;
-        ViewDiff.Frame view = game.view(m.views, PlayerId.of(m.id));
+        ViewDiff.Frame view = game.view(m.views, PlayerId.of(m.id), m.patch);
         sendState(m, view);
         bytes += view.full().length;
       }
@@ -611,10 +615,20 @@ public final class RoomEntity {
     return bytes;
   }
 
+  private boolean anyAttachedPatchMember() {
+    for (Member m : members.values()) if (m.attached && m.patch) return true;
+    return false;
+  }
+
+  /**
+   * A local member is offered the line's delta as it is, shared with every other member (its connection
+   * ignores it unless it is a patch connection). A member on another node gets the delta only if it takes
+   * patches: a full member is sent the full state alone, so the patch does not cross the network for nothing.
+   */
   private void sendState(Member m, ViewDiff.Frame view) {
     if (!m.attached) return;
     if (m.local != null) m.local.offer(roomId, tick, m.ack, view.full(), view.delta());
-    else m.ref.tell(new RoomEvent.State(roomId, tick, m.ack, view.full(), view.delta()));
+    else m.ref.tell(new RoomEvent.State(roomId, tick, m.ack, view.full(), m.patch ? view.delta() : null));
   }
 
   private Behavior<Command> onLeave(Leave leave) throws GameFailure {

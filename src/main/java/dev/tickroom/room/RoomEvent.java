@@ -18,7 +18,10 @@ public sealed interface RoomEvent extends CborSerializable {
   /** The join was refused: {@code room_full}, {@code bad_request} or a game's own code. */
   record Rejected(String roomId, String code, String message) implements RoomEvent {}
 
-  /** One tick's state for this member; {@code delta} (may be null) lets a {@code patch} connection send a patch. */
+  /**
+   * One tick's state for this member; {@code delta} (may be null) lets a {@code patch} connection send a patch.
+   * The room leaves it out for a member that does not take patches, so only the full state crosses the network.
+   */
   record State(String roomId, long tick, long ack, byte[] state, dev.tickroom.protocol.Delta delta) implements RoomEvent {
     public State(String roomId, long tick, long ack, byte[] state) {
       this(roomId, tick, ack, state, null);

@@ -105,6 +105,49 @@ class StateSyncTest {
     }
   }
 
+  /**
+   * While only full clients are in a room it makes no patches; patch clients that join later get their
+   * first state in full, then patches from the view before, and hold what the full clients hold.
+   */
+  @Test
+  void patchClientsThatJoinARoomOfFullClientsLaterHoldTheSameStates() throws Exception {
+    String room = room("late");
+    Random rnd = new Random(7);
+    List<SyncClient> clients = new ArrayList<>();
+    try {
+      String[][] kinds = {{"full", "json"}, {"full", "cbor"}, {"patch", "json"}, {"patch", "cbor"}};
+      for (String[] k : kinds) clients.add(client("tcp", k[1]));
+      for (int n = 0; n < clients.size(); n++) clients.get(n).hello(kinds[n][0] + "-" + kinds[n][1], kinds[n][0]);
+      long[] seq = new long[clients.size()];
+      for (int i = 0; i < 200; i++) {
+        if (i == 0 || i == 50) { // the full clients first, the patch clients 50 ticks later
+          for (SyncClient c : clients.subList(i == 0 ? 0 : 2, i == 0 ? 2 : 4)) {
+            c.send("{\"type\":\"join\",\"room\":\"" + room + "\",\"game\":\"arena\"}");
+            c.await("joined");
+          }
+        }
+        for (int n = 0; n < (i < 50 ? 2 : 4); n++) {
+          SyncClient c = clients.get(n);
+          if (i % 2 == n % 2) {
+            c.send("{\"type\":\"input\",\"seq\":" + (++seq[n]) + ",\"data\":{\"dx\":" + (rnd.nextInt(3) - 1)
+                + ",\"dy\":" + (rnd.nextInt(3) - 1) + "}}");
+          }
+          c.await("state");
+        }
+      }
+      int ticks = assertSameStates(clients);
+      assertTrue(ticks >= 140, "compared " + ticks + " ticks");
+      for (SyncClient c : clients.subList(2, 4)) {
+        assertTrue(c.fulls >= 1 && c.patches > 120, "a full state first, then patches: " + c.fulls + ", " + c.patches);
+      }
+      assertEquals(0, clients.get(0).patches + clients.get(1).patches, "full clients get no patches");
+      JsonNode last = clients.get(0).byTick.get(clients.get(0).byTick.keySet().stream().max(Long::compare).get());
+      assertEquals(4, last.get("players").size());
+    } finally {
+      clients.forEach(SyncClient::close);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"tcp", "ws"})
   void patchAndFullPlayersHoldTheSameTicTacToeStateForAWholeGame(String transport) throws Exception {

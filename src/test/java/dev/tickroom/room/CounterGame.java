@@ -29,19 +29,26 @@ public class CounterGame implements Game<CounterGame.State> {
 
   private final String name;
   private final int maxPlayers;
+  private final boolean sharedView;
 
   public CounterGame() {
     this("counter", 3);
   }
 
   public CounterGame(String name, int maxPlayers) {
+    this(name, maxPlayers, true);
+  }
+
+  /** {@code sharedView} false: the room renders the (same) view once per member, on each member's own line. */
+  public CounterGame(String name, int maxPlayers, boolean sharedView) {
     this.name = name;
     this.maxPlayers = maxPlayers;
+    this.sharedView = sharedView;
   }
 
   @Override
   public GameSpec spec() {
-    return new GameSpec(name, 10, maxPlayers, true);
+    return new GameSpec(name, 10, maxPlayers, sharedView);
   }
 
   @Override

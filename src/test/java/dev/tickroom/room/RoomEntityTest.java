@@ -95,7 +95,8 @@ class RoomEntityTest {
 
   static RoomEntity.Deps deps(SnapshotStore store, dev.tickroom.metrics.Metrics metrics, java.util.function.LongSupplier nanos) {
     Settings.Rooms rooms = Settings.from(testKit.system().settings().config()).rooms();
-    Map<String, Game<?>> games = Map.of("counter", new CounterGame(), "other", new CounterGame("other", 3));
+    Map<String, Game<?>> games = Map.of("counter", new CounterGame(), "other", new CounterGame("other", 3),
+        "own", new CounterGame("own", 3, false));
     return new RoomEntity.Deps(rooms, new GameRegistry(games, "counter"), store, metrics, RoomListings.NONE,
         System::currentTimeMillis, nanos);
   }
@@ -736,5 +737,139 @@ class RoomEntityTest {
     input(moved, "pa", 100, "{\"n\":1}");
     manualTime.timePasses(TICK);
     assertEquals(100, nextState(a).ack()); // inputs after the re-attach apply as usual
+  }
+
+  // ------------------------------------------------------------------ merge patches only for who uses them
+
+  /** What a room offers on a member's local line, deltas included. */
+  static final class DeltaLine implements RoomEntity.LocalStates {
+    final java.util.concurrent.BlockingQueue<RoomEvent.State> offered = new java.util.concurrent.LinkedBlockingQueue<>();
+
+    @Override
+    public void offer(String roomId, long tick, long ack, byte[] view) {
+      offer(roomId, tick, ack, view, null);
+    }
+
+    @Override
+    public void offer(String roomId, long tick, long ack, byte[] view, dev.tickroom.protocol.Delta delta) {
+      offered.add(new RoomEvent.State(roomId, tick, ack, view, delta));
+    }
+
+    RoomEvent.State next() throws InterruptedException {
+      RoomEvent.State s = offered.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+      if (s == null) throw new AssertionError("no state offered on the local line");
+      return s;
+    }
+  }
+
+  static RoomEntity.Join join(String player, String game, TestProbe<RoomEvent> session, boolean patch) {
+    return new RoomEntity.Join(player, player, game, session.getRef(), null, null, null, patch);
+  }
+
+  /** The client's copy after {@code s}, given the copy it held: the full state, or its patch applied. */
+  static JsonNode applied(JsonNode held, RoomEvent.State s) throws Exception {
+    return dev.tickroom.protocol.MergePatch.apply(held, json(s.delta().patch()));
+  }
+
+  @Test
+  void aRoomWhoseMembersAllSyncFullComputesNoPatchAndSendsNoDeltaAcrossTheNetwork() throws Exception {
+    ActorRef<RoomEntity.Command> room = room("r37");
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    TestProbe<RoomEvent> b = testKit.createTestProbe();
+    room.tell(join("pa", "counter", a, false));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    room.tell(join("pb", "counter", b, false));
+    b.expectMessageClass(RoomEvent.Joined.class);
+    DeltaLine line = new DeltaLine(); // pa's session is on the room's node; pb's is not (a probe)
+    room.tell(new RoomEntity.AttachLocal("pa", a.getRef(), line));
+
+    long version = 0;
+    for (int i = 1; i <= 5; i++) {
+      input(room, "pa", i, "{\"n\":" + i + "}");
+      manualTime.timePasses(TICK);
+      RoomEvent.State local = line.next();
+      assertEquals(i, local.tick());
+      // the view changed every tick, and still no patch was made: the delta only numbers the view
+      assertEquals(null, local.delta().patch(), "tick " + i);
+      assertEquals(0, local.delta().base(), "tick " + i);
+      assertTrue(local.delta().version() != version && local.delta().version() != 0);
+      version = local.delta().version();
+      RoomEvent.State remote = nextState(b);
+      assertEquals(i, remote.tick());
+      assertEquals(null, remote.delta(), "a full member on another node gets the full state only");
+      assertEquals(local.stateText(), remote.stateText());
+    }
+  }
+
+  @Test
+  void aPatchMemberWhoJoinsLaterGetsPatchesThatApplyToTheStateBeforeAndFullMembersStillNone() throws Exception {
+    ActorRef<RoomEntity.Command> room = room("r38");
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    TestProbe<RoomEvent> c = testKit.createTestProbe();
+    room.tell(join("pa", "counter", a, false));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    DeltaLine line = new DeltaLine();
+    room.tell(new RoomEntity.AttachLocal("pa", a.getRef(), line));
+    RoomEvent.State before = null;
+    for (int i = 1; i <= 3; i++) {
+      input(room, "pa", i, "{\"n\":1}");
+      manualTime.timePasses(TICK);
+      before = line.next();
+      assertEquals(null, before.delta().patch());
+    }
+
+    room.tell(join("pc", "counter", c, true)); // on another node, sync patch
+    c.expectMessageClass(RoomEvent.Joined.class);
+    for (int i = 4; i <= 9; i++) {
+      input(room, "pa", i, "{\"n\":1}");
+      if (i == 6) input(room, "pc", 1, "{\"n\":5}");
+      manualTime.timePasses(TICK);
+      RoomEvent.State s = nextState(c);
+      assertEquals(i, s.tick());
+      assertTrue(s.delta() != null && s.delta().patch() != null, "the patch member gets a patch at tick " + i);
+      // from the first one on (its connection sends that one in full: the client holds the joined state),
+      // each patch turns the view of the tick before, patched or not, into this tick's
+      assertEquals(before.delta().version(), s.delta().base(), "tick " + i);
+      assertEquals(json(s.state()), applied(json(before.state()), s), "tick " + i);
+      before = s;
+      // the local full member is offered the same delta (shared); its connection sends the full state anyway
+      RoomEvent.State local = line.next();
+      assertEquals(s.delta().version(), local.delta().version());
+      assertTrue(java.util.Arrays.equals(s.delta().patch(), local.delta().patch()));
+    }
+
+    // pc comes back on a full connection (a resume): it gets no delta, and no one needs a patch any more
+    TestProbe<RoomEvent> c2 = testKit.createTestProbe();
+    room.tell(join("pc", "counter", c2, false));
+    c2.expectMessageClass(RoomEvent.Joined.class);
+    manualTime.timePasses(TICK);
+    assertEquals(null, nextState(c2).delta());
+    assertEquals(null, line.next().delta().patch());
+  }
+
+  @Test
+  void perMemberViewsArePatchedOnlyForTheMembersWhoTakePatches() throws Exception {
+    ActorRef<RoomEntity.Command> room = room("r39");
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    TestProbe<RoomEvent> b = testKit.createTestProbe();
+    room.tell(join("pa", "own", a, true));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    room.tell(join("pb", "own", b, false));
+    b.expectMessageClass(RoomEvent.Joined.class);
+    DeltaLine bLine = new DeltaLine();
+    room.tell(new RoomEntity.AttachLocal("pb", b.getRef(), bLine));
+    RoomEvent.State before = null;
+    for (int i = 1; i <= 4; i++) {
+      input(room, "pb", i, "{\"n\":" + i + "}");
+      manualTime.timePasses(TICK);
+      RoomEvent.State s = nextState(a);
+      if (before != null) { // the first view on the line has nothing to be patched from
+        assertTrue(s.delta() != null && s.delta().patch() != null, "pa's own line is patched at tick " + i);
+        assertEquals(before.delta().version(), s.delta().base(), "tick " + i);
+        assertEquals(json(s.state()), applied(json(before.state()), s), "tick " + i);
+      }
+      before = s;
+      assertEquals(null, bLine.next().delta().patch(), "pb's own line is not, at tick " + i);
+    }
   }
 }
