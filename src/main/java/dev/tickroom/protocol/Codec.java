@@ -394,15 +394,25 @@ public final class Codec {
    * member's ack. Room names are validated to need no escaping.
    */
   public static byte[] encodeState(String room, long tick, long ack, byte[] stateJson) {
-    return assembleState(room, tick, ack, STATE, stateJson);
+    return assembleState(room, tick, ack, STATE, stateJson, false);
   }
 
-  private static byte[] assembleState(String room, long tick, long ack, byte[] field, byte[] stateJson) {
+  /**
+   * A {@code state} message as the TCP line of a full or (with {@code asPatch}) a {@code patch} connection:
+   * the message and its newline in one buffer, with no copy to append it.
+   */
+  public static byte[] encodeStateLine(ServerMessage.State s, boolean asPatch) {
+    return asPatch
+        ? assembleState(s.room(), s.tick(), s.ack(), PATCH, s.delta().patch(), true)
+        : assembleState(s.room(), s.tick(), s.ack(), STATE, s.stateJson(), true);
+  }
+
+  private static byte[] assembleState(String room, long tick, long ack, byte[] field, byte[] stateJson, boolean newline) {
     byte[] roomBytes = room.getBytes(StandardCharsets.US_ASCII);
     byte[] tickBytes = Long.toString(tick).getBytes(StandardCharsets.US_ASCII);
     byte[] ackBytes = Long.toString(ack).getBytes(StandardCharsets.US_ASCII);
     int len = STATE_HEAD.length + roomBytes.length + TICK.length + tickBytes.length + ACK.length + ackBytes.length
-        + field.length + stateJson.length + 1;
+        + field.length + stateJson.length + 1 + (newline ? 1 : 0);
     byte[] out = new byte[len];
     int i = 0;
     i = put(out, i, STATE_HEAD);
@@ -414,6 +424,7 @@ public final class Codec {
     i = put(out, i, field);
     i = put(out, i, stateJson);
     out[i] = '}';
+    if (newline) out[i + 1] = '\n';
     return out;
   }
 
@@ -421,7 +432,7 @@ public final class Codec {
 
   /** A {@code state} message of a {@code patch} connection: the room's once-encoded patch and this member's ack. */
   public static byte[] encodeStatePatch(String room, long tick, long ack, byte[] patchJson) {
-    return assembleState(room, tick, ack, PATCH, patchJson);
+    return assembleState(room, tick, ack, PATCH, patchJson, false);
   }
 
   /**

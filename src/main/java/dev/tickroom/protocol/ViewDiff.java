@@ -19,30 +19,38 @@ public final class ViewDiff {
   /** A view as the room sends it: the full state and its delta. */
   public record Frame(byte[] full, Delta delta) {}
 
-  /** The next view of this line, with its merge patch from the view before. */
-  public Frame next(Object view) {
-    return next(view, true);
-  }
-
   /**
-   * The next view of this line. With {@code withPatch} false no one on the line can use a patch, so none is
-   * computed: the delta carries this view's version with base 0 and no patch (a connection sends the full
-   * state). The version advances and the view is kept either way, so that the patch of the next view that
-   * asks for one applies to exactly this view, which is what a client holds after it got it in full.
+   * The next view of this line, with its merge patch from the view before (none for the first view, or
+   * after {@link #nextWithoutPatch}).
    */
-  public Frame next(Object view, boolean withPatch) {
+  public Frame next(Object view) {
     JsonNode tree = view instanceof JsonNode j ? j.deepCopy() : Codec.MAPPER.valueToTree(view);
     byte[] full = write(tree);
     long base = 0;
     byte[] patch = null;
-    if (withPatch && prev != null) {
+    if (prev != null) {
       base = version;
       patch = write(MergePatch.diff(prev, tree));
     }
+    prev = tree;
+    return new Frame(full, new Delta(advance(), base, patch));
+  }
+
+  /**
+   * The next view of this line when no one on it takes patches, already encoded: no tree is built and none
+   * is kept (that was most of a full-sync room's cost of patches). The version still advances, so a client
+   * never mistakes it for another view; the next view that asks for a patch gets none (the line holds no
+   * base), the one after it does. A patch member is sent a full state after it joins anyway.
+   */
+  public Frame nextWithoutPatch(byte[] full) {
+    prev = null;
+    return new Frame(full, new Delta(advance(), 0, null));
+  }
+
+  private long advance() {
     version++;
     if (version == 0) version++;
-    prev = tree;
-    return new Frame(full, new Delta(version, base, patch));
+    return version;
   }
 
   private static byte[] write(JsonNode tree) {

@@ -103,6 +103,8 @@ public final class Wire {
     if (cborOut) {
       JsonNode tree = Codec.toTree(m, asPatch);
       bytes = lengthPrefixed ? encoder.encodeFramed(tree) : encoder.encode(tree);
+    } else if (lengthPrefixed && m instanceof ServerMessage.State s) {
+      bytes = Codec.encodeStateLine(s, asPatch); // the hot path: no copy to add the newline
     } else {
       byte[] json;
       if (asPatch) {

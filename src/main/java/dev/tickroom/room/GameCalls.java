@@ -133,7 +133,8 @@ final class GameCalls {
    * from the view before when {@code withPatch} (someone who sees the line takes patches).
    */
   ViewDiff.Frame view(ViewDiff line, PlayerId forWhom, boolean withPatch) throws GameFailure {
-    return call("view", () -> line.next(viewTree(game.view(state, forWhom)), withPatch));
+    if (!withPatch) return call("view", () -> line.nextWithoutPatch(GameJson.write(game.view(state, forWhom))));
+    return call("view", () -> line.next(viewTree(game.view(state, forWhom))));
   }
 
   JsonNode snapshot() throws GameFailure {

@@ -826,9 +826,16 @@ class RoomEntityTest {
       manualTime.timePasses(TICK);
       RoomEvent.State s = nextState(c);
       assertEquals(i, s.tick());
+      if (i == 4) {
+        // the line kept no view while it had no patch member: its first tick has nothing to patch from (the
+        // patch member's connection sends that state in full in any case: it holds only the joined state)
+        assertTrue(s.delta() != null && s.delta().patch() == null && s.delta().base() == 0, "tick 4");
+        before = s;
+        line.next();
+        continue;
+      }
       assertTrue(s.delta() != null && s.delta().patch() != null, "the patch member gets a patch at tick " + i);
-      // from the first one on (its connection sends that one in full: the client holds the joined state),
-      // each patch turns the view of the tick before, patched or not, into this tick's
+      // from then on each patch turns the view of the tick before into this tick's
       assertEquals(before.delta().version(), s.delta().base(), "tick " + i);
       assertEquals(json(s.state()), applied(json(before.state()), s), "tick " + i);
       before = s;
