@@ -33,7 +33,8 @@
 #   BENCH_DIR=target/bench/<date-time>   results folder (target/ is git-ignored)
 #   TICKROOM_JAR=target/tickroom.jar     the server under test
 #   LOADTEST_JAR=target/tickroom-loadtest.jar   the load generator (keeping one copy makes before/after comparisons fair)
-#   JAVA=java  BENCH_JAVA_OPTS="-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError"  (the node)
+#   JAVA=java  BENCH_JAVA_OPTS=""   JVM flags for the node on top of deploy/tickroom's defaults (the node starts
+#                                  through that launcher, as README's command and the Docker image do)
 #   LOADTEST_JAVA_OPTS="-Xmx1g"
 #   BENCH_GAME_PORT=19000  BENCH_HTTP_PORT=19080  BENCH_CLUSTER_PORT=25700  BENCH_MGMT_PORT=19558
 #   QUIET_MAX_CORES=0.25  QUIET_SAMPLE=5  QUIET_WAIT=600
@@ -84,7 +85,7 @@ BENCH_DIR=${BENCH_DIR:-target/bench/$(date +%Y%m%d-%H%M%S)}
 TICKROOM_JAR=${TICKROOM_JAR:-target/tickroom.jar}
 LOADTEST_JAR=${LOADTEST_JAR:-target/tickroom-loadtest.jar}
 JAVA=${JAVA:-java}
-BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError}
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-}
 LOADTEST_JAVA_OPTS=${LOADTEST_JAVA_OPTS:--Xmx1g}
 NODE_EXTRA_OPTS=${NODE_EXTRA_OPTS:-}
 BENCH_GAME_PORT=${BENCH_GAME_PORT:-19000}
@@ -117,15 +118,13 @@ start_node() { # name [VAR=value...]: extra environment for the node
   local name=$1
   shift
   NODE_LOG=$BENCH_DIR/node-$name.log
-  local -a opts extra
-  read -r -a opts <<<"$BENCH_JAVA_OPTS"
-  read -r -a extra <<<"$NODE_EXTRA_OPTS"
-  log "starting node ($name): $JAVA ${opts[*]} ${extra[*]} -jar $TICKROOM_JAR (game port 127.0.0.1:$BENCH_GAME_PORT)"
+  local opts="$BENCH_JAVA_OPTS $NODE_EXTRA_OPTS $MARKER"
+  log "starting node ($name): JAVA_OPTS='$opts' deploy/tickroom, jar $TICKROOM_JAR (game port 127.0.0.1:$BENCH_GAME_PORT)"
   # every load generator connection comes from 127.0.0.1: lift the per-address (and per-node) connection caps
   env MAX_CONNECTIONS=1000000 MAX_CONNECTIONS_PER_ADDRESS=1000000 \
     "$@" GAME_HOST=127.0.0.1 GAME_PORT="$BENCH_GAME_PORT" HTTP_HOST=127.0.0.1 HTTP_PORT="$BENCH_HTTP_PORT" \
     CLUSTER_HOST=127.0.0.1 CLUSTER_PORT="$BENCH_CLUSTER_PORT" MANAGEMENT_PORT="$BENCH_MGMT_PORT" SEED_NODES='' \
-    "$JAVA" "${opts[@]}" "${extra[@]}" "$MARKER" -jar "$TICKROOM_JAR" >"$NODE_LOG" 2>&1 </dev/null &
+    JAVA="$JAVA" TICKROOM_JAR="$TICKROOM_JAR" JAVA_OPTS="$opts" "$ROOT/deploy/tickroom" >"$NODE_LOG" 2>&1 </dev/null &
   NODE_PID=$!
   local waited=0
   until grep -q "game port listening" "$NODE_LOG" 2>/dev/null; do
@@ -402,7 +401,7 @@ report() {
     echo
     echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')),"\
       "$(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM; the load generator runs on the same machine"
-    echo "- node JVM: \`$BENCH_JAVA_OPTS $NODE_EXTRA_OPTS\`, $("$JAVA" -version 2>&1 | head -n 1)"
+    echo "- node JVM: deploy/tickroom's defaults + \`$BENCH_JAVA_OPTS $NODE_EXTRA_OPTS\`, $("$JAVA" -version 2>&1 | head -n 1)"
     echo "- jar: $TICKROOM_JAR ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')); load generator: $LOADTEST_JAR"
     echo "- each row: median of the runs (\`runs\`); warm-up ${WARMUP} s, measured ${DURATION} s (echo ${ECHO_DURATION} s)"
     echo
