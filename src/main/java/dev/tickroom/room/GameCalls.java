@@ -118,23 +118,15 @@ final class GameCalls {
     return call("result", () -> GameJson.write(finished.result()));
   }
 
-  /** A game's already-encoded view ({@link GameJson.RawJson}) as a tree, which the view line diffs. */
-  private static Object viewTree(Object view) {
-    if (!(view instanceof GameJson.RawJson raw)) return view;
-    try {
-      return GameJson.MAPPER.readTree(raw.json());
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("the game's raw view is not JSON", e);
-    }
-  }
-
   /**
    * The next view of {@code line} (what {@code forWhom} sees, null: the shared view), rendered, and diffed
    * from the view before when {@code withPatch} (someone who sees the line takes patches).
    */
   ViewDiff.Frame view(ViewDiff line, PlayerId forWhom, boolean withPatch) throws GameFailure {
-    if (!withPatch) return call("view", () -> line.nextWithoutPatch(GameJson.write(game.view(state, forWhom))));
-    return call("view", () -> line.next(viewTree(game.view(state, forWhom))));
+    return call("view", () -> {
+      byte[] full = GameJson.write(game.view(state, forWhom));
+      return withPatch ? line.next(full) : line.nextWithoutPatch(full);
+    });
   }
 
   JsonNode snapshot() throws GameFailure {

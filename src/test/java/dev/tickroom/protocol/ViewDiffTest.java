@@ -19,7 +19,7 @@ class ViewDiffTest {
   @Test
   void viewsWithoutPatchAdvanceTheVersionAndThePatchesStartAgainOneViewLater() throws Exception {
     ViewDiff line = new ViewDiff();
-    ViewDiff.Frame f1 = line.next(MergePatchTest.json("{\"a\":1,\"b\":{\"c\":1}}"));
+    ViewDiff.Frame f1 = line.next(bytes("{\"a\":1,\"b\":{\"c\":1}}"));
     ViewDiff.Frame f2 = line.nextWithoutPatch(bytes("{\"a\":2,\"b\":{\"c\":1}}"));
     ViewDiff.Frame f3 = line.nextWithoutPatch(bytes("{\"a\":3,\"b\":{\"c\":1}}"));
     for (ViewDiff.Frame f : new ViewDiff.Frame[] {f1, f2, f3}) {
@@ -30,9 +30,9 @@ class ViewDiffTest {
     assertNotEquals(f1.delta().version(), f2.delta().version());
     assertNotEquals(f2.delta().version(), f3.delta().version());
     // the line kept no view while no one took patches: the first view that asks has nothing to patch from
-    ViewDiff.Frame f4 = line.next(MergePatchTest.json("{\"a\":1,\"b\":{\"c\":2}}"));
+    ViewDiff.Frame f4 = line.next(bytes("{\"a\":1,\"b\":{\"c\":2}}"));
     assertNull(f4.delta().patch());
-    ViewDiff.Frame f5 = line.next(MergePatchTest.json("{\"a\":1,\"b\":{\"c\":3}}"));
+    ViewDiff.Frame f5 = line.next(bytes("{\"a\":1,\"b\":{\"c\":3}}"));
     assertEquals(f4.delta().version(), f5.delta().base());
     assertEquals(MergePatchTest.json("{\"a\":1,\"b\":{\"c\":3}}"),
         MergePatch.apply(Codec.MAPPER.readTree(f4.full()), Codec.MAPPER.readTree(f5.delta().patch())));
@@ -81,6 +81,7 @@ class ViewDiffTest {
   }
 
   private static ViewDiff.Frame next(ViewDiff line, JsonNode view, boolean withPatch) throws Exception {
-    return withPatch ? line.next(view) : line.nextWithoutPatch(Codec.MAPPER.writeValueAsBytes(view));
+    byte[] full = Codec.MAPPER.writeValueAsBytes(view);
+    return withPatch ? line.next(full) : line.nextWithoutPatch(full);
   }
 }
