@@ -79,4 +79,17 @@ public class ArenaTickBenchmark {
     state = game.tick(state, tick, inputSets.get((int) (tick % INPUT_SETS))).state();
     return Codec.writeJson(game.view(state, null));
   }
+
+  private final dev.tickroom.protocol.ViewDiff line = new dev.tickroom.protocol.ViewDiff();
+
+  /**
+   * What a room of {@code patch} members does per tick on top of {@link #tickAndEncodeView}: the view's
+   * merge patch from the view before (parse the encoded view, diff, write the patch).
+   */
+  @Benchmark
+  public dev.tickroom.protocol.ViewDiff.Frame tickEncodeAndDiffView() {
+    tick++;
+    state = game.tick(state, tick, inputSets.get((int) (tick % INPUT_SETS))).state();
+    return line.next(Codec.writeJson(game.view(state, null)));
+  }
 }
