@@ -248,6 +248,8 @@ public final class RoomEntity {
   private long tick;
   private long incarnation;
   private long periodNanos;
+  /** The tick at which a member was last removed because its connection ended; -1: never. */
+  private long lastDisconnectTick = -1;
   private int snapshotEvery;
   private boolean ticking;
   private boolean snapshotInFlight;
@@ -692,7 +694,16 @@ public final class RoomEntity {
    * A member who left or was kicked is told {@code left}; the game is told; the last one out starts the
    * idle timer.
    */
+  /**
+   * A member's connection ended no longer than the resume grace ago (counted in ticks, so manual time in
+   * tests moves it too): that player may still resume and re-join.
+   */
+  private boolean disconnectedWithinResumeGrace() {
+    return lastDisconnectTick >= 0 && (tick - lastDisconnectTick) * periodNanos <= settings.resumeGrace().toNanos();
+  }
+
   private void removeMember(Member member, LeaveReason why) throws GameFailure {
+    if (why == LeaveReason.DISCONNECTED) lastDisconnectTick = tick;
     members.remove(member.id);
     deps.metrics().playersChanged(-1);
     ctx.unwatch(member.ref);
@@ -785,7 +796,11 @@ public final class RoomEntity {
   /** Sharding moves the room (SIGTERM, rebalance): its last snapshot reaches a majority before it stops. */
   private Behavior<Command> onHandOff() throws GameFailure {
     deps.listings().remove(listing(), false);
-    if (members.isEmpty()) return finish(deps.store().remove(roomId), "removal at hand-off", true);
+    if (members.isEmpty() && !disconnectedWithinResumeGrace()) {
+      return finish(deps.store().remove(roomId), "removal at hand-off", true);
+    }
+    // an empty room whose players only lost their connections (their node is leaving: they were told to
+    // reconnect) is saved like any other: they resume within the grace and re-join it where it moves to
     log.info("room {} handing off at tick {} with {} members", roomId, tick, members.size());
     CompletionStage<Done> saved = deps.store().save(snapshot());
     // told now, not by death watch: a room on a leaving node is reported stopped only once the node is gone

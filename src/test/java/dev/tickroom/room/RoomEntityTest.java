@@ -579,6 +579,47 @@ class RoomEntityTest {
     assertTrue(!store.snapshots.containsKey("r27"), "the snapshot of an ended room is gone");
   }
 
+  /**
+   * A leaving node tells its clients to reconnect before its rooms hand off, so a room whose players were
+   * all connected there can be empty when the hand-off comes. They are only resuming: the room saves its
+   * snapshot as usual instead of removing it, else their re-joins start a fresh game (seen in
+   * RollingRestartIT: 334 ticks lost).
+   */
+  @Test
+  void aRoomEmptiedByDisconnectsIsSavedAtHandOffNotRemoved() throws Exception {
+    MemoryStore store = new MemoryStore();
+    ActorRef<RoomEntity.Command> room = room("r41", store);
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    for (int t = 0; t < 5; t++) {
+      input(room, "pa", t + 1, "{\"n\":1}");
+      manualTime.timePasses(TICK);
+      nextState(a);
+    }
+    room.tell(new RoomEntity.Disconnect("pa", a.getRef()));
+    manualTime.timePasses(TICK);
+    room.tell(RoomEntity.Stop.INSTANCE);
+    a.expectTerminated(room, Duration.ofSeconds(3));
+    RoomSnapshot saved = store.snapshots.get("r41");
+    assertTrue(saved != null && saved.tick() >= 5, "the hand-off saved the room: " + saved);
+    assertEquals(0, store.removals.get());
+  }
+
+  @Test
+  void aRoomEmptiedByLeavesIsRemovedAtHandOff() throws Exception {
+    MemoryStore store = new MemoryStore();
+    ActorRef<RoomEntity.Command> left = room("r42", store);
+    TestProbe<RoomEvent> a = testKit.createTestProbe();
+    left.tell(new RoomEntity.Join("pa", "ann", null, a.getRef()));
+    a.expectMessageClass(RoomEvent.Joined.class);
+    left.tell(new RoomEntity.Leave("pa", a.getRef()));
+    fish(a, RoomEvent.Left.class);
+    left.tell(RoomEntity.Stop.INSTANCE);
+    a.expectTerminated(left, Duration.ofSeconds(3));
+    assertTrue(!store.snapshots.containsKey("r42"), "a room its players left is gone");
+  }
+
   @Test
   void aKickedPlayerIsToldAndTheGameSeesItLeave() throws Exception {
     ActorRef<RoomEntity.Command> room = room("r28");
