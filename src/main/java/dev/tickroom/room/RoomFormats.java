@@ -9,12 +9,25 @@ import org.apache.pekko.serialization.jackson.JacksonMigration;
  * ({@code pekko.serialization.jackson.migrations}). Pekko writes "class#version" as the manifest and runs
  * the migration on anything older, so a node reads what the previous release wrote (tested with bytes saved
  * from release 0.1, whose manifests carry no version: version 1).
+ *
+ * <p>Each format is also read one version ahead ({@link Migration#supportedForwardVersion}): during a
+ * rolling upgrade the nodes not yet upgraded receive the next version from upgraded ones, and Pekko refuses
+ * a version past the one it supports. A next version that only adds fields (the rule for these formats) is
+ * read as it is: the fields this node does not know are ignored ({@code FAIL_ON_UNKNOWN_PROPERTIES} is off).
  */
 public final class RoomFormats {
   private RoomFormats() {}
 
+  /** A room format's migration, which also reads the next version (see the class comment). */
+  public abstract static class Migration extends JacksonMigration {
+    @Override
+    public int supportedForwardVersion() {
+      return currentVersion() + 1;
+    }
+  }
+
   /** {@link RoomSnapshot}. 2: incarnation, gameVersion, savedAtMillis, closed. */
-  public static final class Snapshot extends JacksonMigration {
+  public static final class Snapshot extends Migration {
     @Override
     public int currentVersion() {
       return 2;
@@ -34,7 +47,7 @@ public final class RoomFormats {
   }
 
   /** {@link RoomEvent.State}. 2: {@code delta} (the merge patch from the view before); absent in 1, read as null. */
-  public static final class State extends JacksonMigration {
+  public static final class State extends Migration {
     @Override
     public int currentVersion() {
       return 2;
@@ -51,7 +64,7 @@ public final class RoomFormats {
    * absent in 1, read as null: an anonymous player, no options, no label. 3: {@code patch} (the member's
    * connection takes merge patches); absent in 1 and 2, read as true.
    */
-  public static final class Join extends JacksonMigration {
+  public static final class Join extends Migration {
     @Override
     public int currentVersion() {
       return 3;
@@ -71,7 +84,7 @@ public final class RoomFormats {
   }
 
   /** Cross-node room messages ({@link RoomEntity} commands, {@link RoomEvent}s): version 1, as release 0.1. */
-  public static final class Message extends JacksonMigration {
+  public static final class Message extends Migration {
     @Override
     public int currentVersion() {
       return 1;

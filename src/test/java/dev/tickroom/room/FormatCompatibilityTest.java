@@ -117,4 +117,24 @@ class FormatCompatibilityTest {
       assertEquals(patch, back.patch());
     }
   }
+
+  /**
+   * A node not yet upgraded reads the next version of a format, as an upgraded node writes it during a
+   * rolling upgrade: here a join of the version after this one, with a field this node does not know.
+   */
+  @Test
+  void aJoinOfTheNextVersionWithANewFieldIsRead() throws Exception {
+    Serialization ser = SerializationExtension.get(kit.system());
+    RoomEntity.Join join = new RoomEntity.Join("p", "n", "counter", kit.system().deadLetters(), null, null, null, true);
+    var serializer = ser.findSerializerFor(join);
+    com.fasterxml.jackson.databind.ObjectMapper cbor =
+        new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.cbor.CBORFactory());
+    com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode) cbor.readTree(ser.serialize(join).get());
+    tree.put("addedInTheNextVersion", 42);
+    int next = new RoomFormats.Join().currentVersion() + 1;
+    RoomEntity.Join back = (RoomEntity.Join) ser.deserialize(cbor.writeValueAsBytes(tree), serializer.identifier(),
+        "dev.tickroom.room.RoomEntity$Join#" + next).get();
+    assertEquals("p", back.player());
+    assertTrue(back.patch());
+  }
 }
