@@ -1,8 +1,5 @@
 package dev.tickroom.protocol;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -13,7 +10,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * room's actor.
  */
 public final class ViewDiff {
-  private JsonNode prev;
+  // made on the first view that asks for a patch: a line no patch member sees (every member's own line in
+  // a room of full members) holds nothing
+  private JsonTape prev;
+  private JsonTape cur;
+  private MergePatch.Buffer out;
   private long version = ThreadLocalRandom.current().nextLong() | 1;
 
   /** A view as the room sends it: the full state and its delta. */
@@ -22,18 +23,29 @@ public final class ViewDiff {
   /**
    * The next view of this line, already encoded (the game's cached writer), with its merge patch from the
    * view before (none for the first view, or after {@link #nextWithoutPatch}). The patch is computed on
-   * the trees parsed from the encoded views, so it turns exactly the bytes a client was sent into the next
-   * ones; parsing the bytes costs less than converting the game's view object into a tree.
+   * the encoded views' bytes ({@link MergePatch#diff}), so it turns exactly the bytes a client was sent
+   * into the next ones, with no tree of either view.
    */
   public Frame next(byte[] full) {
-    JsonNode tree = read(full);
+    if (prev == null) {
+      prev = new JsonTape();
+      cur = new JsonTape();
+      out = new MergePatch.Buffer();
+    }
+    try {
+      cur.parse(full);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("a view is not JSON", e);
+    }
     long base = 0;
     byte[] patch = null;
-    if (prev != null) {
+    if (prev.holds()) {
       base = version;
-      patch = write(MergePatch.diff(prev, tree));
+      patch = MergePatch.diff(prev, cur, out);
     }
-    prev = tree;
+    JsonTape t = prev;
+    prev = cur;
+    cur = t;
     return new Frame(full, new Delta(advance(), base, patch));
   }
 
@@ -44,7 +56,7 @@ public final class ViewDiff {
    * base), the one after it does. A patch member is sent a full state after it joins anyway.
    */
   public Frame nextWithoutPatch(byte[] full) {
-    prev = null;
+    if (prev != null) prev.clear();
     return new Frame(full, new Delta(advance(), 0, null));
   }
 
@@ -52,21 +64,5 @@ public final class ViewDiff {
     version++;
     if (version == 0) version++;
     return version;
-  }
-
-  private static JsonNode read(byte[] json) {
-    try {
-      return Codec.MAPPER.readTree(json);
-    } catch (IOException e) {
-      throw new IllegalStateException("a view is not JSON", e);
-    }
-  }
-
-  private static byte[] write(JsonNode tree) {
-    try {
-      return Codec.MAPPER.writeValueAsBytes(tree);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

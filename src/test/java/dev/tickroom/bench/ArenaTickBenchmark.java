@@ -59,6 +59,23 @@ public class ArenaTickBenchmark {
       }
       inputSets.add(set);
     }
+    // consecutive encoded views, for the diff alone
+    ArenaState s = state;
+    for (int k = 0; k < VIEWS; k++) {
+      s = game.tick(s, k + 1, inputSets.get(k % INPUT_SETS)).state();
+      views[k] = Codec.writeJson(game.view(s, null));
+    }
+  }
+
+  private static final int VIEWS = 64;
+  private final byte[][] views = new byte[VIEWS][];
+  private int viewAt;
+
+  /** The merge patch alone: index the next encoded view and diff it with the one before. */
+  @Benchmark
+  public dev.tickroom.protocol.ViewDiff.Frame diffView() {
+    viewAt = (viewAt + 1) % VIEWS; // the wrap from the last view to the first is 1 diff in 64 of a bigger change
+    return line.next(views[viewAt]);
   }
 
   @Benchmark

@@ -31,7 +31,9 @@ class MergePatchTest {
       assertEquals(view, cborClient, "seed " + seed + ": full state through cbor");
       for (int step = 0; step < 40; step++) {
         JsonNode next = rnd.nextInt(10) == 0 ? randomObject(rnd, 0) : mutate(rnd, view, 0);
-        JsonNode patch = MergePatch.diff(view, next);
+        JsonNode patch = diff(view, next);
+        // no member more or less than the smallest patch has, worked out on trees
+        assertEquals(treeDiff(view, next), patch, "seed " + seed + " step " + step);
         // through JSON bytes, as a patch connection gets it
         JsonNode wirePatch = Codec.MAPPER.readTree(Codec.MAPPER.writeValueAsBytes(patch));
         client = MergePatch.apply(client, wirePatch);
@@ -55,7 +57,7 @@ class MergePatchTest {
       // the client holds view; a was conflated away, so b comes as a full state, then patches go on
       JsonNode client = b;
       JsonNode c = mutate(rnd, b, 0);
-      client = MergePatch.apply(client, MergePatch.diff(b, c));
+      client = MergePatch.apply(client, diff(b, c));
       assertEquals(MergePatch.stripNulls(c), MergePatch.stripNulls(client));
       view = c;
     }
@@ -65,13 +67,66 @@ class MergePatchTest {
   void knownPatches() throws Exception {
     JsonNode prev = json("{\"players\":{\"a\":{\"x\":1,\"y\":2,\"name\":\"ann\"},\"b\":{\"x\":5}},\"coins\":[1,2],\"turn\":\"a\"}");
     JsonNode next = json("{\"players\":{\"a\":{\"x\":2,\"y\":2,\"name\":\"ann\"},\"c\":{\"x\":0,\"gone\":null}},\"coins\":[1,2],\"turn\":null}");
-    assertEquals(json("{\"players\":{\"b\":null,\"a\":{\"x\":2},\"c\":{\"x\":0}},\"turn\":null}"), MergePatch.diff(prev, next));
-    assertEquals(json("{}"), MergePatch.diff(next, next));
+    assertEquals(json("{\"players\":{\"b\":null,\"a\":{\"x\":2},\"c\":{\"x\":0}},\"turn\":null}"), diff(prev, next));
+    assertEquals(json("{}"), diff(next, next));
     // RFC 7386 appendix A examples
     assertEquals(json("{\"a\":\"z\",\"c\":{\"d\":\"e\"}}"),
         MergePatch.apply(json("{\"a\":\"b\",\"c\":{\"d\":\"e\",\"f\":\"g\"}}"), json("{\"a\":\"z\",\"c\":{\"f\":null}}")));
     assertEquals(json("[1]"), MergePatch.apply(json("{\"a\":\"b\"}"), json("[1]")));
     assertEquals(json("{\"a\":{\"bb\":{}}}"), MergePatch.apply(json("{}"), json("{\"a\":{\"bb\":{\"ccc\":null}}}")));
+  }
+
+  @Test
+  void theDiffReadsAnyLayoutOfTheBytesAndRefusesWhatIsNotJson() throws Exception {
+    Random rnd = new Random(11);
+    com.fasterxml.jackson.databind.ObjectWriter pretty = Codec.MAPPER.writerWithDefaultPrettyPrinter();
+    for (int i = 0; i < 200; i++) {
+      JsonNode a = randomObject(rnd, 0);
+      JsonNode b = mutate(rnd, a, 0);
+      // the same documents with whitespace everywhere JSON allows it give the same patch
+      assertEquals(diff(a, b), diff(pretty.writeValueAsBytes(a), pretty.writeValueAsBytes(b)));
+    }
+    for (String bad : new String[] {"", "{", "{\"a\":}", "{\"a\" 1}", "[1,]x", "{\"a\":tru}", "\"abc", "{} {}", "{a:1}"}) {
+      JsonTape t = new JsonTape();
+      org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> t.parse(bad.getBytes(java.nio.charset.StandardCharsets.UTF_8)), bad);
+    }
+  }
+
+  /** The smallest merge patch from one tree to the next (the null rule applied), to hold the server's to. */
+  static JsonNode treeDiff(JsonNode prev, JsonNode next) {
+    if (!next.isObject()) return next;
+    if (!prev.isObject()) return MergePatch.stripNulls(next);
+    ObjectNode patch = F.objectNode();
+    prev.fields().forEachRemaining(e -> {
+      JsonNode n = next.get(e.getKey());
+      if (!e.getValue().isNull() && (n == null || n.isNull())) patch.putNull(e.getKey());
+    });
+    next.fields().forEachRemaining(e -> {
+      JsonNode n = e.getValue();
+      JsonNode p = prev.get(e.getKey());
+      if (n.isNull()) return;
+      if (p == null || p.isNull() || !(n.isObject() && p.isObject())) {
+        if (!n.equals(p)) patch.set(e.getKey(), MergePatch.stripNulls(n));
+      } else {
+        JsonNode sub = treeDiff(p, n);
+        if (sub.size() > 0) patch.set(e.getKey(), sub);
+      }
+    });
+    return patch;
+  }
+
+  /** The patch the server makes from one view's bytes to the next's, read back as a tree. */
+  static JsonNode diff(JsonNode prev, JsonNode next) throws Exception {
+    return diff(Codec.MAPPER.writeValueAsBytes(prev), Codec.MAPPER.writeValueAsBytes(next));
+  }
+
+  static JsonNode diff(byte[] prev, byte[] next) throws Exception {
+    JsonTape p = new JsonTape();
+    JsonTape n = new JsonTape();
+    p.parse(prev);
+    n.parse(next);
+    return Codec.MAPPER.readTree(MergePatch.diff(p, n, new MergePatch.Buffer()));
   }
 
   static JsonNode json(String s) throws Exception {
