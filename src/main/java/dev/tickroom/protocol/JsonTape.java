@@ -19,15 +19,14 @@ final class JsonTape {
   static final byte OBJECT = 1, ARRAY = 2, STRING = 3, NUMBER = 4, TRUE = 5, FALSE = 6, NULL = 7;
   private static final int MAX_DEPTH = 1000; // as deep as Jackson reads by default
 
+  // one record of 8 ints per value, all in one array (JMH showed no difference from one array per field,
+  // with 100 rooms' lines interleaved; one array is less to grow)
+  private static final int KIND = 0, START = 1, END = 2, AFTER = 3, KEY_START = 4, KEY_END = 5, KEY_HASH = 6;
+  private static final int SHIFT = 3;
+
   private byte[] src;
   private int count;
-  private byte[] kind = new byte[64];
-  private int[] start = new int[64];
-  private int[] end = new int[64];
-  private int[] after = new int[64];
-  private int[] keyStart = new int[64];
-  private int[] keyEnd = new int[64];
-  private int[] keyHash = new int[64];
+  private int[] t = new int[64 << SHIFT];
   private int pos;
 
   /** Indexes {@code json}, forgetting the document before; the bytes are kept (not copied), not changed. */
@@ -56,56 +55,92 @@ final class JsonTape {
   }
 
   byte kind(int v) {
-    return kind[v];
+    return (byte) t[(v << SHIFT) + KIND];
   }
 
   int start(int v) {
-    return start[v];
+    return t[(v << SHIFT) + START];
   }
 
   int end(int v) {
-    return end[v];
+    return t[(v << SHIFT) + END];
   }
 
   /** The value after {@code v} and everything inside it: its next sibling, or past its container's last child. */
   int after(int v) {
-    return after[v];
+    return t[(v << SHIFT) + AFTER];
   }
 
   int keyStart(int member) {
-    return keyStart[member];
+    return t[(member << SHIFT) + KEY_START];
   }
 
   int keyEnd(int member) {
-    return keyEnd[member];
+    return t[(member << SHIFT) + KEY_END];
+  }
+
+  private int keyHash(int member) {
+    return t[(member << SHIFT) + KEY_HASH];
   }
 
   /**
    * The member of object {@code obj}, from member {@code from} on, whose key has the bytes of
-   * {@code other}'s member {@code otherMember}; or -1.
+   * {@code other}'s member {@code otherMember}; or -1. {@code index} is null (a scan, for a few members) or
+   * what {@link #index} made for the same object and {@code from}.
    */
-  int find(int obj, int from, JsonTape other, int otherMember) {
-    for (int m = from; m < after[obj]; m = after[m]) {
+  int find(int obj, int from, int[] index, JsonTape other, int otherMember) {
+    if (index == null) {
+      for (int m = from, end = after(obj); m < end; m = after(m)) {
+        if (sameKey(m, other, otherMember)) return m;
+      }
+      return -1;
+    }
+    int mask = index.length - 1;
+    for (int i = other.keyHash(otherMember) & mask; index[i] != 0; i = (i + 1) & mask) {
+      int m = index[i] - 1;
       if (sameKey(m, other, otherMember)) return m;
     }
     return -1;
   }
 
+  /**
+   * A hash index of the members of object {@code obj} from member {@code from} on, for {@link #find}; null
+   * when there are so few that a scan is cheaper. So a big map whose keys moved (one inserted at its start)
+   * costs a lookup per key, not a scan per key.
+   */
+  int[] index(int obj, int from) {
+    int n = 0;
+    int end = after(obj);
+    for (int m = from; m < end; m = after(m)) n++;
+    if (n <= 8) return null;
+    int[] index = new int[Integer.highestOneBit(n * 2 - 1) << 1];
+    int mask = index.length - 1;
+    for (int m = from; m < end; m = after(m)) {
+      int i = keyHash(m) & mask;
+      while (index[i] != 0) i = (i + 1) & mask;
+      index[i] = m + 1;
+    }
+    return index;
+  }
+
   /** Whether member {@code m} has the same key bytes as {@code other}'s member {@code om}. */
   boolean sameKey(int m, JsonTape other, int om) {
-    int ks = keyStart[m];
-    int n = keyEnd[m] - ks;
-    int oks = other.keyStart[om];
-    if (keyHash[m] != other.keyHash[om] || other.keyEnd[om] - oks != n) return false;
+    int r = m << SHIFT;
+    int or = om << SHIFT;
+    int[] ot = other.t;
+    int ks = t[r + KEY_START];
+    int n = t[r + KEY_END] - ks;
+    int oks = ot[or + KEY_START];
+    if (t[r + KEY_HASH] != ot[or + KEY_HASH] || ot[or + KEY_END] - oks != n) return false;
     return same(src, ks, other.src, oks, n);
   }
 
   /** Whether value {@code v} has the same bytes as {@code other}'s value {@code w}. */
   boolean sameBytes(int v, JsonTape other, int w) {
-    int s = start[v];
-    int n = end[v] - s;
-    int os = other.start[w];
-    return other.end[w] - os == n && same(src, s, other.src, os, n);
+    int s = start(v);
+    int n = end(v) - s;
+    int os = other.start(w);
+    return other.end(w) - os == n && same(src, s, other.src, os, n);
   }
 
   private static boolean same(byte[] a, int ai, byte[] b, int bi, int n) {
@@ -122,11 +157,12 @@ final class JsonTape {
     if (depth > MAX_DEPTH) throw fail("nested deeper than " + MAX_DEPTH);
     if (pos >= src.length) throw fail("a value is missing");
     int v = add(ks, ke, kh);
-    start[v] = pos;
+    int r = v << SHIFT;
+    t[r + START] = pos;
     byte b = src[pos];
     switch (b) {
       case '{' -> {
-        kind[v] = OBJECT;
+        t[r + KIND] = OBJECT;
         pos++;
         ws();
         if (peek() == '}') {
@@ -153,7 +189,7 @@ final class JsonTape {
         }
       }
       case '[' -> {
-        kind[v] = ARRAY;
+        t[r + KIND] = ARRAY;
         pos++;
         ws();
         if (peek() == ']') {
@@ -173,7 +209,7 @@ final class JsonTape {
         }
       }
       case '"' -> {
-        kind[v] = STRING;
+        t[r + KIND] = STRING;
         skipString();
       }
       case 't' -> literal(v, TRUE, "true");
@@ -181,29 +217,21 @@ final class JsonTape {
       case 'n' -> literal(v, NULL, "null");
       default -> {
         if (b != '-' && (b < '0' || b > '9')) throw fail("unexpected '" + (char) b + "'");
-        kind[v] = NUMBER;
+        t[r + KIND] = NUMBER;
         pos++;
         while (pos < src.length && isNumberByte(src[pos])) pos++;
       }
     }
-    end[v] = pos;
-    after[v] = count;
+    t[r + END] = pos;
+    t[r + AFTER] = count;
   }
 
   private int add(int ks, int ke, int kh) {
-    if (count == kind.length) {
-      int n = count * 2;
-      kind = Arrays.copyOf(kind, n);
-      start = Arrays.copyOf(start, n);
-      end = Arrays.copyOf(end, n);
-      after = Arrays.copyOf(after, n);
-      keyStart = Arrays.copyOf(keyStart, n);
-      keyEnd = Arrays.copyOf(keyEnd, n);
-      keyHash = Arrays.copyOf(keyHash, n);
-    }
-    keyStart[count] = ks;
-    keyEnd[count] = ke;
-    keyHash[count] = kh;
+    int r = count << SHIFT;
+    if (r == t.length) t = Arrays.copyOf(t, t.length * 2);
+    t[r + KEY_START] = ks;
+    t[r + KEY_END] = ke;
+    t[r + KEY_HASH] = kh;
     return count++;
   }
 
@@ -239,7 +267,7 @@ final class JsonTape {
     for (int i = 0; i < n; i++) {
       if (src[pos + i] != word.charAt(i)) throw fail("unexpected '" + (char) src[pos] + "'");
     }
-    kind[v] = k;
+    t[(v << SHIFT) + KIND] = k;
     pos += n;
   }
 

@@ -45,7 +45,7 @@ public final class MergePatch {
    * Writes the members that differ between two objects; returns whether it wrote any. Views keep their keys
    * in the same order from one tick to the next, so the members are paired in order while their keys match;
    * from the first that does not, each key is looked up among the rest (keys are unique in an object, so
-   * the ones paired already cannot be among them).
+   * the ones paired already cannot be among them), through a hash index when there are more than a few.
    */
   private static boolean diffMembers(JsonTape prev, int p, JsonTape next, int n, Buffer out) {
     boolean any = false;
@@ -54,11 +54,14 @@ public final class MergePatch {
     for (; pm < prev.after(p) && nm < next.after(n) && next.sameKey(nm, prev, pm); pm = prev.after(pm), nm = next.after(nm)) {
       any |= diffMember(prev, pm, next, nm, out);
     }
+    if (pm == prev.after(p) && nm == next.after(n)) return any;
+    int[] prevIndex = prev.index(p, pm);
+    int[] nextIndex = next.index(n, nm);
     int prevRest = pm;
     int nextRest = nm;
     for (; pm < prev.after(p); pm = prev.after(pm)) {
       if (prev.kind(pm) == JsonTape.NULL) continue; // absent for the client already
-      int m = next.find(n, nextRest, prev, pm);
+      int m = next.find(n, nextRest, nextIndex, prev, pm);
       if (m < 0 || next.kind(m) == JsonTape.NULL) {
         key(prev, pm, out);
         out.copy(NULL);
@@ -66,7 +69,7 @@ public final class MergePatch {
       }
     }
     for (; nm < next.after(n); nm = next.after(nm)) {
-      any |= diffMember(prev, prev.find(p, prevRest, next, nm), next, nm, out);
+      any |= diffMember(prev, prev.find(p, prevRest, prevIndex, next, nm), next, nm, out);
     }
     return any;
   }

@@ -65,9 +65,32 @@ public class ArenaTickBenchmark {
       s = game.tick(s, k + 1, inputSets.get(k % INPUT_SETS)).state();
       views[k] = Codec.writeJson(game.view(s, null));
     }
+    for (int r = 0; r < ROOMS; r++) {
+      lines[r] = new dev.tickroom.protocol.ViewDiff();
+      roomViews[r] = new byte[VIEWS][];
+      for (int k = 0; k < VIEWS; k++) roomViews[r][k] = views[k].clone();
+    }
   }
 
   private static final int VIEWS = 64;
+  private static final int ROOMS = 100;
+  private final dev.tickroom.protocol.ViewDiff[] lines = new dev.tickroom.protocol.ViewDiff[ROOMS];
+  private final byte[][][] roomViews = new byte[ROOMS][][];
+  private int roomAt;
+  private int roomTick;
+
+  /**
+   * {@link #diffView} as a node of 100 rooms does it, one room after the other, each with its own line and
+   * view bytes: what the room's data costs when it is no longer in the CPU's caches.
+   */
+  @Benchmark
+  public dev.tickroom.protocol.ViewDiff.Frame diffViewOf100Rooms() {
+    if (++roomAt == ROOMS) {
+      roomAt = 0;
+      roomTick = (roomTick + 1) % VIEWS;
+    }
+    return lines[roomAt].next(roomViews[roomAt][roomTick]);
+  }
   private final byte[][] views = new byte[VIEWS][];
   private int viewAt;
 

@@ -76,6 +76,32 @@ class MergePatchTest {
     assertEquals(json("{\"a\":{\"bb\":{}}}"), MergePatch.apply(json("{}"), json("{\"a\":{\"bb\":{\"ccc\":null}}}")));
   }
 
+  /** Maps bigger than a scan is good for, whose keys were reordered, inserted, removed and changed. */
+  @Test
+  void bigMapsWhoseKeysMovedAreDiffedExactly() throws Exception {
+    for (long seed = 1; seed <= 100; seed++) {
+      Random rnd = new Random(seed);
+      int n = 9 + rnd.nextInt(200);
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < n; i++) keys.add("id-" + i);
+      ObjectNode prev = F.objectNode();
+      for (String k : keys) prev.set(k, randomValue(rnd, 2));
+      java.util.Collections.shuffle(keys, rnd);
+      ObjectNode next = F.objectNode();
+      if (rnd.nextBoolean()) next.put("new-first", 1);
+      for (String k : keys) {
+        int what = rnd.nextInt(6);
+        if (what == 0) continue; // removed
+        next.set(k, what == 1 ? randomValue(rnd, 2) : prev.get(k));
+      }
+      ObjectNode pw = F.objectNode().set("m", prev);
+      ObjectNode nw = F.objectNode().set("m", next);
+      JsonNode patch = diff(pw, nw);
+      assertEquals(treeDiff(pw, nw), patch, "seed " + seed);
+      assertEquals(MergePatch.stripNulls(nw), MergePatch.stripNulls(MergePatch.apply(pw, patch)), "seed " + seed);
+    }
+  }
+
   @Test
   void theDiffReadsAnyLayoutOfTheBytesAndRefusesWhatIsNotJson() throws Exception {
     Random rnd = new Random(11);
