@@ -447,7 +447,7 @@ public final class Codec {
         o.put("room", s.room());
         o.put("tick", s.tick());
         o.put("ack", s.ack());
-        if (asPatch) o.set("patch", MAPPER.readTree(s.delta().patch()));
+        if (asPatch) o.set("patch", s.delta().patchTree()); // read once per room and tick, not per connection
         else o.set("state", MAPPER.readTree(s.stateJson()));
         return o;
       }

@@ -63,6 +63,26 @@ class FormatCompatibilityTest {
     assertEquals("dev.tickroom.room.RoomEntity$Join#3", Serializers.manifestFor(ser.findSerializerFor(join), join));
   }
 
+  /** A state's delta crosses nodes as {version, base, patch} (a CBOR byte string), as when Delta was a record. */
+  @Test
+  void aStateWithItsDeltaCrossesNodesInTheSameShape() throws Exception {
+    Serialization ser = SerializationExtension.get(kit.system());
+    byte[] patch = "{\"x\":2}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    RoomEvent.State state = new RoomEvent.State("r", 5, 4, "{\"x\":2}".getBytes(), new dev.tickroom.protocol.Delta(12, 11, patch));
+    var serializer = (org.apache.pekko.serialization.SerializerWithStringManifest) ser.findSerializerFor(state);
+    byte[] bytes = serializer.toBinary(state);
+    var cbor = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.cbor.CBORFactory());
+    var json = cbor.readTree(bytes).get("delta");
+    assertEquals(3, json.size(), json.toString());
+    assertEquals(12, json.get("version").asLong());
+    assertEquals(11, json.get("base").asLong());
+    assertEquals(new String(patch), new String(json.get("patch").binaryValue()));
+    RoomEvent.State back = (RoomEvent.State) serializer.fromBinary(bytes, serializer.manifest(state));
+    assertEquals(12, back.delta().version());
+    assertEquals(11, back.delta().base());
+    assertEquals(new String(patch), new String(back.delta().patch()));
+  }
+
   @Test
   @SuppressWarnings("unchecked")
   void aReplicatedMapOfRelease01SnapshotsIsRead() throws Exception {
