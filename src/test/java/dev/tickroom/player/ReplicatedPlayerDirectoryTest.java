@@ -66,4 +66,27 @@ class ReplicatedPlayerDirectoryTest {
     map = ReplicatedPlayerDirectory.write(map, NODE_A, new PlayerDirectory.Entry("p1", "r1", 0, 1), 2_000);
     assertEquals(java.util.Set.of("p1"), map.getEntries().keySet());
   }
+
+  /**
+   * A map is pruned at most once per quarter of the keep time on a node: a prune reads the whole map, and
+   * every directory write of the node goes through one Replicator actor.
+   */
+  @Test
+  void eachMapIsPrunedAtMostOncePerQuarterOfTheKeepTime() {
+    ReplicatedPlayerDirectory directory = new ReplicatedPlayerDirectory(null, 60_000);
+    long t = 1_000_000;
+    assertEquals(t - 60_000, directory.pruneCutoff("p1", t));
+    assertEquals(0, directory.pruneCutoff("p1", t + 1));
+    assertEquals(0, directory.pruneCutoff("p1", t + 14_999));
+    assertEquals(t + 15_000 - 60_000, directory.pruneCutoff("p1", t + 15_000));
+    // another map has its own schedule
+    String other = java.util.stream.Stream.of("p2", "p3", "p4", "p5").filter(p -> Math.floorMod(p.hashCode(), 32)
+        != Math.floorMod("p1".hashCode(), 32)).findFirst().orElseThrow();
+    assertEquals(t + 1 - 60_000, directory.pruneCutoff(other, t + 1));
+    // a write without a prune leaves old entries alone
+    LWWMap<String, PlayerDirectory.Entry> map = ReplicatedPlayerDirectory.write(
+        LWWMap.create(), NODE_A, new PlayerDirectory.Entry("old", null, 1_000, 1), 0);
+    map = ReplicatedPlayerDirectory.write(map, NODE_A, new PlayerDirectory.Entry("p1", "r1", 0, 1), 0);
+    assertEquals(java.util.Set.of("old", "p1"), map.getEntries().keySet());
+  }
 }
