@@ -3,8 +3,8 @@ package dev.tickroom.protocol;
 import java.util.Arrays;
 
 /**
- * One JSON document indexed in place: the byte range of every value, in document order, in a few int arrays
- * that are reused from one document to the next. Building it allocates nothing per value (a Jackson tree
+ * One JSON document indexed in place: the byte range of every value, in document order, in an int array that
+ * is reused from one document to the next. Building it allocates nothing per value (a Jackson tree
  * allocates a node per value and a map per object), which is what lets {@link MergePatch#diff} run on every
  * tick of every room at about the cost of reading the bytes once.
  *
