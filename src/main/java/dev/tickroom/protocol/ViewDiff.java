@@ -50,8 +50,8 @@ public final class ViewDiff {
   }
 
   /**
-   * The next view of this line when no one on it takes patches, already encoded: no tree is built and none
-   * is kept (that was most of a full-sync room's cost of patches). The version still advances, so a client
+   * The next view of this line when no one on it takes patches, already encoded: nothing is indexed and no
+   * view is kept (building a tree per view was most of a full-sync room's cost of patches). The version still advances, so a client
    * never mistakes it for another view; the next view that asks for a patch gets none (the line holds no
    * base), the one after it does. A patch member is sent a full state after it joins anyway.
    */
