@@ -61,8 +61,8 @@ public final class MergePatch {
     int nextRest = nm;
     for (; pm < prev.after(p); pm = prev.after(pm)) {
       if (prev.kind(pm) == JsonTape.NULL) continue; // absent for the client already
-      int m = next.find(n, nextRest, nextIndex, prev, pm);
-      if (m < 0 || next.kind(m) == JsonTape.NULL) {
+      // gone from the next object; one that became null there is written by the loop below, once
+      if (next.find(n, nextRest, nextIndex, prev, pm) < 0) {
         key(prev, pm, out);
         out.copy(NULL);
         any = true;

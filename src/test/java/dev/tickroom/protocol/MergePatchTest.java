@@ -152,8 +152,12 @@ class MergePatchTest {
     JsonTape n = new JsonTape();
     p.parse(prev);
     n.parse(next);
-    return Codec.MAPPER.readTree(MergePatch.diff(p, n, new MergePatch.Buffer()));
+    // read strictly: a key twice in one object would pass a lenient read (the last one wins) unnoticed
+    return STRICT.readTree(MergePatch.diff(p, n, new MergePatch.Buffer()));
   }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper STRICT = new com.fasterxml.jackson.databind.ObjectMapper()
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   static JsonNode json(String s) throws Exception {
     return Codec.MAPPER.readTree(s);
