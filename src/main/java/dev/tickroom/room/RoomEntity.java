@@ -358,7 +358,8 @@ public final class RoomEntity {
       member.attached = false;
       addMember(member);
     }
-    game = GameCalls.restore(g, new RoomSeed(roomId, seed, Map.of()), snap.gameState(), snap.gameVersion());
+    JsonNode state = snap.gameState() == null ? null : snap.gameState().tree();
+    game = GameCalls.restore(g, new RoomSeed(roomId, seed, Map.of()), state, snap.gameVersion());
     startTicking();
     publishListing();
     log.info("room {} restored as incarnation {} at tick {} with {} members", roomId, incarnation, tick, members.size());
@@ -770,7 +771,7 @@ public final class RoomEntity {
     for (Member m : members.values()) {
       ms.add(new RoomSnapshot.Member(m.id, m.name, m.ack, resolver.toSerializationFormat(m.ref)));
     }
-    return new RoomSnapshot(roomId, gameName, seed, tick, game.snapshot(), ms, incarnation, game.snapshotVersion(),
+    return new RoomSnapshot(roomId, gameName, seed, tick, PackedTree.of(game.snapshot()), ms, incarnation, game.snapshotVersion(),
         deps.millis().getAsLong(), false, label, openedBy);
   }
 

@@ -1,7 +1,6 @@
 package dev.tickroom.room;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tickroom.cluster.CborSerializable;
 import java.time.Duration;
 import java.util.List;
@@ -9,7 +8,7 @@ import java.util.Map;
 
 /**
  * Everything a room needs to resume on another node: its game, seed, tick, the game's own snapshot (in the
- * game's format {@code gameVersion}) and its members (with the serialized path of each member's session, so
+ * game's format {@code gameVersion}, packed: {@link PackedTree}) and its members (with the serialized path of each member's session, so
  * sessions on live nodes are re-attached).
  *
  * <p>{@code incarnation} grows by one each time the room is restored; the store orders snapshots by
@@ -23,7 +22,7 @@ import java.util.Map;
  * with version 2 ({@code label} and {@code openedBy} may be absent: null).
  */
 public record RoomSnapshot(
-    String roomId, String game, long seed, long tick, JsonNode gameState, List<Member> members,
+    String roomId, String game, long seed, long tick, PackedTree gameState, List<Member> members,
     long incarnation, int gameVersion, long savedAtMillis, boolean closed,
     Map<String, Object> label, Map<String, Object> openedBy)
     implements CborSerializable {

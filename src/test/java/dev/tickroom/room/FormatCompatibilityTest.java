@@ -34,7 +34,7 @@ class FormatCompatibilityTest {
     assertEquals("counter", s.game());
     assertEquals(1234567L, s.seed());
     assertEquals(41L, s.tick());
-    assertEquals(7, s.gameState().get("totals").get("pa").asInt());
+    assertEquals(7, s.gameState().tree().get("totals").get("pa").asInt());
     assertEquals(1, s.members().size());
     assertEquals("ann", s.members().get(0).name());
     assertEquals(3L, s.members().get(0).ack());

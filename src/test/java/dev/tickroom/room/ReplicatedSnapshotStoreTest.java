@@ -42,7 +42,7 @@ class ReplicatedSnapshotStoreTest {
   }
 
   static RoomSnapshot snap(String room, long incarnation, long tick, long savedAt) throws Exception {
-    return new RoomSnapshot(room, "counter", 1, tick, Codec.MAPPER.readTree("{\"tick\":" + tick + "}"),
+    return new RoomSnapshot(room, "counter", 1, tick, PackedTree.of(Codec.MAPPER.readTree("{\"tick\":" + tick + "}")),
         List.of(), incarnation, 1, savedAt, false, null, null);
   }
 

@@ -499,7 +499,7 @@ class RoomEntityTest {
       assertEquals(every, s.tick());
       assertEquals(1, s.incarnation());
       assertEquals(5, s.members().get(0).ack());
-      assertEquals(3, s.gameState().get("totals").get("pa").asInt());
+      assertEquals(3, s.gameState().tree().get("totals").get("pa").asInt());
       return null;
     });
   }
@@ -544,8 +544,8 @@ class RoomEntityTest {
   void anExpiredSnapshotIsIgnoredAndRemoved() throws Exception {
     MemoryStore store = new MemoryStore();
     Duration ttl = deps(store).settings().snapshotTtl();
-    store.snapshots.put("r26", new RoomSnapshot("r26", "other", 1, 500, Codec.MAPPER.readTree(
-        "{\"tick\":500,\"totals\":{\"ghost\":1},\"log\":[]}"),
+    store.snapshots.put("r26", new RoomSnapshot("r26", "other", 1, 500, PackedTree.of(Codec.MAPPER.readTree(
+        "{\"tick\":500,\"totals\":{\"ghost\":1},\"log\":[]}")),
         java.util.List.of(new RoomSnapshot.Member("ghost", "g", 1, "")), 4, 1,
         System.currentTimeMillis() - ttl.toMillis() - 60_000, false, null, null));
     ActorRef<RoomEntity.Command> room = room("r26", store);

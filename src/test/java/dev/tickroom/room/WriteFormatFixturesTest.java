@@ -24,7 +24,7 @@ class WriteFormatFixturesTest {
     try {
       TestProbe<RoomEvent> session = kit.createTestProbe("session");
       var game = Codec.MAPPER.readTree("{\"tick\":41,\"totals\":{\"pa\":7},\"log\":[\"pa:1\"]}");
-      RoomSnapshot snap = new RoomSnapshot("r-old", "counter", 1234567L, 41L, game,
+      RoomSnapshot snap = new RoomSnapshot("r-old", "counter", 1234567L, 41L, PackedTree.of(game),
           List.of(new RoomSnapshot.Member("pa", "ann", 3L, "pekko://fixtures@127.0.0.1:25520/user/session#1")),
           3L, 1, System.currentTimeMillis(), false, null, null);
       FormatFixtures.write(kit, dir, "snapshot", snap);
