@@ -219,11 +219,22 @@ public final class RoomEntity {
     boolean patch;
     /** This member's own view line, for a game that renders per member. */
     final ViewDiff views = new ViewDiff();
+    /** {@code ref} as text for snapshots, and the ref it was made from: made again only when the ref changes. */
+    private String refText;
+    private ActorRef<RoomEvent> refTextOf;
 
     Member(String id, String name, ActorRef<RoomEvent> ref) {
       this.id = id;
       this.name = name;
       this.ref = ref;
+    }
+
+    String refText(ActorRefResolver resolver) {
+      if (refTextOf != ref) {
+        refText = resolver.toSerializationFormat(ref);
+        refTextOf = ref;
+      }
+      return refText;
     }
   }
 
@@ -769,7 +780,7 @@ public final class RoomEntity {
     ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
     List<RoomSnapshot.Member> ms = new ArrayList<>(members.size());
     for (Member m : members.values()) {
-      ms.add(new RoomSnapshot.Member(m.id, m.name, m.ack, resolver.toSerializationFormat(m.ref)));
+      ms.add(new RoomSnapshot.Member(m.id, m.name, m.ack, m.refText(resolver)));
     }
     return new RoomSnapshot(roomId, gameName, seed, tick, PackedTree.of(game.snapshot()), ms, incarnation, game.snapshotVersion(),
         deps.millis().getAsLong(), false, label, openedBy);

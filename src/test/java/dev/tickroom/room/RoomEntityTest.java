@@ -23,6 +23,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -500,6 +501,21 @@ class RoomEntityTest {
       assertEquals(1, s.incarnation());
       assertEquals(5, s.members().get(0).ack());
       assertEquals(3, s.gameState().tree().get("totals").get("pa").asInt());
+      assertEquals(ActorRefResolver.get(testKit.system()).toSerializationFormat(a.getRef()), s.members().get(0).session());
+      return null;
+    });
+    // the player joins again from another connection: the next snapshot names the new session
+    TestProbe<RoomEvent> b = testKit.createTestProbe();
+    room.tell(new RoomEntity.Join("pa", "ann", null, b.getRef()));
+    b.expectMessageClass(RoomEvent.Joined.class);
+    for (long t = 0; t < every; t++) {
+      manualTime.timePasses(TICK);
+      nextState(b);
+    }
+    b.awaitAssert(Duration.ofSeconds(3), () -> {
+      RoomSnapshot s = store.snapshots.get("r23");
+      assertEquals(2 * every, s.tick());
+      assertEquals(ActorRefResolver.get(testKit.system()).toSerializationFormat(b.getRef()), s.members().get(0).session());
       return null;
     });
   }
