@@ -21,7 +21,8 @@ public final class LineSplitter {
 
   public LineSplitter(int maxLine) {
     this.maxLine = maxLine;
-    this.buf = new byte[Math.min(maxLine + 2, 1024)];
+    // grows with the longest line so far (a game's lines are short): 1 KB up front was 10 MB for 10,000 clients
+    this.buf = new byte[0];
   }
 
   /** The messages completed by this chunk, in order. */
@@ -48,7 +49,7 @@ public final class LineSplitter {
               "a line may be at most " + maxLine + " bytes; closing the connection"));
           return out;
         }
-        if (len == buf.length) buf = java.util.Arrays.copyOf(buf, Math.min(maxLine + 2, buf.length * 2));
+        if (len == buf.length) buf = java.util.Arrays.copyOf(buf, Math.min(maxLine + 2, Math.max(64, buf.length * 2)));
         buf[len++] = b;
       }
     }
