@@ -21,7 +21,8 @@
 #   CLUSTER_DIR       where logs and PID files go (default deploy/.cluster, git-ignored)
 #   TICKROOM_JAR      the jar to run (default target/tickroom.jar of this repo)
 #   JAVA              the java binary (default $JAVA_HOME/bin/java, else java on PATH)
-#   JAVA_OPTS         JVM flags for every node (default: -Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError)
+#   JAVA_OPTS         JVM flags for every node, after the launcher's (default: -Xmx512m). Nodes start through
+#                     deploy/tickroom, so they run the JVM settings README's start command runs
 #   STARTUP_TIMEOUT   seconds to wait for a node's game port (default 120)
 #   STOP_TIMEOUT      seconds to wait after SIGTERM before SIGKILL (default 30)
 #   CLUSTER_SECRET, LOG_LEVEL, SBR_STRATEGY, SBR_QUORUM_SIZE, SBR_STABLE_AFTER,
@@ -246,8 +247,10 @@ seeds_for() {
 launch() {
   local k="$1" seeds="$2" log pid
   log="$(log_file "$k")"
-  local -a java_opts
-  read -r -a java_opts <<<"${JAVA_OPTS:--Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError}"
+  # the launcher (deploy/tickroom) execs java, so $! below is still the JVM; JAVA_OPTS reaches java after
+  # the launcher's own flags (one flag per word, as the launcher splits it)
+  local java_opts="-D$MARKER=$k -Dpekko.management.http.hostname=$HOST -Dpekko.management.http.port=$(mgmt_port "$k")"
+  java_opts+=" ${JAVA_OPTS:--Xmx512m}"
   local -a envs=(
     "NODE_NAME=node-$k"
     "GAME_HOST=$HOST"
@@ -278,9 +281,8 @@ launch() {
   fi
   # Management on the loopback address and this node's port, whatever the node's config defaults to.
   # (${a[@]+"${a[@]}"}: an empty array is fine under set -u in every bash)
-  ${detach[@]+"${detach[@]}"} env "${envs[@]}" "$JAVA" "-D$MARKER=$k" \
-    "-Dpekko.management.http.hostname=$HOST" "-Dpekko.management.http.port=$(mgmt_port "$k")" \
-    ${java_opts[@]+"${java_opts[@]}"} -jar "$TICKROOM_JAR" </dev/null >>"$log" 2>&1 &
+  ${detach[@]+"${detach[@]}"} env "${envs[@]}" JAVA="$JAVA" TICKROOM_JAR="$TICKROOM_JAR" JAVA_OPTS="$java_opts" \
+    "$SCRIPT_DIR/tickroom" </dev/null >>"$log" 2>&1 &
   pid=$!
   echo "$pid" >"$(pid_file "$k")"
 }
@@ -390,8 +392,9 @@ print_table() {
       fi
       local body
       if body="$(mgmt_get "$k" /cluster/members)"; then
-        up="$(grep -o '"status" *: *"Up"' <<<"$body" | wc -l | tr -d ' ')"
-        members="$up/$(grep -o '"status" *: *"[A-Za-z]*"' <<<"$body" | wc -l | tr -d ' ')"
+        # (|| true: under pipefail a grep that finds nothing, say no member Up yet, would end the script)
+        up="$({ grep -o '"status" *: *"Up"' <<<"$body" || true; } | wc -l | tr -d ' ')"
+        members="$up/$({ grep -o '"status" *: *"[A-Za-z]*"' <<<"$body" || true; } | wc -l | tr -d ' ')"
       fi
     else
       state=dead
