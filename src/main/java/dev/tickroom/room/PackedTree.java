@@ -54,11 +54,6 @@ public final class PackedTree {
     }
   }
 
-  /** The packed size in bytes. */
-  public int size() {
-    return cbor.length;
-  }
-
   @Override
   public boolean equals(Object o) {
     return o instanceof PackedTree p && Arrays.equals(cbor, p.cbor);
