@@ -2,13 +2,16 @@ package dev.tickroom.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tickroom.protocol.Codec;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,6 +107,25 @@ final class JarNodes implements AutoCloseable {
     JarNode n = new JarNode(name, pb.start(), host, game, cluster, management, log);
     all.add(n);
     return n;
+  }
+
+  /** The first line a node on {@code port} of 127.0.0.1 answers to a hello (null if it closes first). */
+  static String helloReply(int port) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("{\"type\":\"hello\",\"name\":\"ann\"}\n".getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().flush();
+      return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    }
+  }
+
+  /** A process's command line, its arguments joined by spaces; "" once it is gone. */
+  static String cmdline(long pid) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
+    } catch (IOException gone) {
+      return "";
+    }
   }
 
   static void awaitPort(InetSocketAddress address, Duration limit) throws InterruptedException {

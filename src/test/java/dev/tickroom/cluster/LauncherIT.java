@@ -3,11 +3,7 @@ package dev.tickroom.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,16 +62,10 @@ class LauncherIT {
     try {
       JarNodes.awaitPort(new InetSocketAddress("127.0.0.1", game), Duration.ofSeconds(60));
       // the launcher exec'd the JVM: the process we started is the node itself, with the launcher's flags
-      String cmdline = Files.readString(Path.of("/proc", Long.toString(node.pid()), "cmdline")).replace('\0', ' ');
+      String cmdline = JarNodes.cmdline(node.pid());
       assertTrue(cmdline.contains("-XX:+UseParallelGC") && cmdline.contains("-jar"), cmdline);
-      try (Socket s = new Socket("127.0.0.1", game)) {
-        s.setSoTimeout(10_000);
-        OutputStream out = s.getOutputStream();
-        out.write("{\"type\":\"hello\",\"name\":\"ann\"}\n".getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertTrue(line != null && line.contains("\"type\":\"welcome\""), line + "\n" + Files.readString(log));
-      }
+      String line = JarNodes.helloReply(game);
+      assertTrue(line != null && line.contains("\"type\":\"welcome\""), line + "\n" + Files.readString(log));
     } finally {
       node.destroy(); // only the process this test started
       if (!node.waitFor(30, TimeUnit.SECONDS)) node.destroyForcibly();

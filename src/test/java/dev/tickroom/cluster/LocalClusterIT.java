@@ -3,13 +3,9 @@ package dev.tickroom.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +46,7 @@ class LocalClusterIT {
       assertEquals(0, start.code, start.out);
       long[] pids = {pid(dir, 1), pid(dir, 2)};
       for (int k = 1; k <= 2; k++) {
-        String cmdline = cmdline(pids[k - 1]);
+        String cmdline = JarNodes.cmdline(pids[k - 1]);
         assertTrue(cmdline.contains("-XX:+UseParallelGC") && cmdline.contains("-Xmn24m")
             && cmdline.contains("-Dtickroom.local-cluster.node=" + k + " "), "node " + k + ": " + cmdline);
         assertHello(gameBase + k);
@@ -67,18 +63,10 @@ class LocalClusterIT {
       for (int k = 1; k <= 2; k++) {
         if (!Files.exists(dir.resolve("node-" + k + ".pid"))) continue;
         long pid = pid(dir, k);
-        if (runs(pid) && cmdline(pid).contains("-Dtickroom.local-cluster.node=" + k + " ")) {
+        if (runs(pid) && JarNodes.cmdline(pid).contains("-Dtickroom.local-cluster.node=" + k + " ")) {
           ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
       }
-    }
-  }
-
-  private static String cmdline(long pid) {
-    try {
-      return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
-    } catch (IOException gone) {
-      return "";
     }
   }
 
@@ -100,14 +88,8 @@ class LocalClusterIT {
   }
 
   private static void assertHello(int port) throws IOException {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      s.setSoTimeout(10_000);
-      OutputStream out = s.getOutputStream();
-      out.write("{\"type\":\"hello\",\"name\":\"ann\"}\n".getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
-      assertTrue(line != null && line.contains("\"type\":\"welcome\""), "port " + port + ": " + line);
-    }
+    String line = JarNodes.helloReply(port);
+    assertTrue(line != null && line.contains("\"type\":\"welcome\""), "port " + port + ": " + line);
   }
 
   private record Result(int code, String out) {}
