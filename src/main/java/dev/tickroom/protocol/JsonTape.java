@@ -168,7 +168,7 @@ final class JsonTape {
         if (peek() == '}') {
           pos++;
         } else {
-          while (true) {
+          do {
             if (peek() != '"') throw fail("a key is missing");
             int mks = pos;
             int mkh = string();
@@ -177,15 +177,7 @@ final class JsonTape {
             expect(':');
             ws();
             value(mks, mke, mkh, depth + 1);
-            ws();
-            if (peek() == ',') {
-              pos++;
-              ws();
-            } else {
-              expect('}');
-              break;
-            }
-          }
+          } while (more('}'));
         }
       }
       case '[' -> {
@@ -195,17 +187,9 @@ final class JsonTape {
         if (peek() == ']') {
           pos++;
         } else {
-          while (true) {
+          do {
             value(-1, -1, 0, depth + 1);
-            ws();
-            if (peek() == ',') {
-              pos++;
-              ws();
-            } else {
-              expect(']');
-              break;
-            }
-          }
+          } while (more(']'));
         }
       }
       case '"' -> {
@@ -278,6 +262,18 @@ final class JsonTape {
   private byte peek() {
     if (pos >= src.length) throw fail("unexpected end");
     return src[pos];
+  }
+
+  /** After a member or element: true past a comma (another follows), false past {@code close} (the end). */
+  private boolean more(char close) {
+    ws();
+    if (peek() == ',') {
+      pos++;
+      ws();
+      return true;
+    }
+    expect(close);
+    return false;
   }
 
   private void expect(char c) {
