@@ -50,6 +50,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
 import javax.net.ssl.SSLContext;
 import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
@@ -122,7 +123,8 @@ public final class Guardian {
     SSLContext tls = TlsContext.server(edges.tls());
 
     CompletableFuture<String> nodeName = new CompletableFuture<>();
-    ReplicatedPlayerDirectory directory = new ReplicatedPlayerDirectory(replicated, 2 * settings.rooms().resumeGrace().toMillis());
+    ReplicatedPlayerDirectory directory = new ReplicatedPlayerDirectory(replicated, 2 * settings.rooms().resumeGrace().toMillis(),
+        () -> ReplicatedPlayerDirectory.hasLegacyMembers(Cluster.get(system)));
     PlayerSession.Deps sessionDeps = new PlayerSession.Deps(
         settings,
         () -> nodeName.getNow(""),

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.tickroom.cluster.AppVersion;
 import dev.tickroom.cluster.Formation;
+import dev.tickroom.player.ReplicatedPlayerDirectory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +35,8 @@ public final class Node {
   /** Starts a node and waits until its game port is bound. */
   public static Node start(Config config, Duration timeout) throws Exception {
     CompletableFuture<Guardian.Started> started = new CompletableFuture<>();
-    ActorSystem<Guardian.Command> system = ActorSystem.create(Guardian.create(started), Formation.SYSTEM_NAME, config);
+    ActorSystem<Guardian.Command> system = ActorSystem.create(Guardian.create(started), Formation.SYSTEM_NAME,
+        ReplicatedPlayerDirectory.withLayoutRole(config));
     try {
       return new Node(system, started.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
     } catch (Exception e) {

@@ -1,14 +1,35 @@
 package dev.tickroom.player;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
+import dev.tickroom.cluster.Replicated;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-/** The directory's replicated map: a later session of a player wins on every replica, in any order of writes. */
+/**
+ * The directory's replicated map: a later session of a player wins on every replica, in any order of writes;
+ * and, on a one-node cluster, the map layout of earlier releases consulted while a member still uses it.
+ */
+@Timeout(60)
 class ReplicatedPlayerDirectoryTest {
   // the old session's node B has the lower address, so it would also win a tie of wall-clock timestamps
   static final SelfUniqueAddress NODE_A = node("z");
@@ -73,20 +94,113 @@ class ReplicatedPlayerDirectoryTest {
    */
   @Test
   void eachMapIsPrunedAtMostOncePerQuarterOfTheKeepTime() {
-    ReplicatedPlayerDirectory directory = new ReplicatedPlayerDirectory(null, 60_000);
+    ReplicatedPlayerDirectory directory = new ReplicatedPlayerDirectory(null, 60_000, () -> false);
     long t = 1_000_000;
     assertEquals(t - 60_000, directory.pruneCutoff("p1", t));
     assertEquals(0, directory.pruneCutoff("p1", t + 1));
     assertEquals(0, directory.pruneCutoff("p1", t + 14_999));
     assertEquals(t + 15_000 - 60_000, directory.pruneCutoff("p1", t + 15_000));
     // another map has its own schedule
-    String other = java.util.stream.Stream.of("p2", "p3", "p4", "p5").filter(p -> Math.floorMod(p.hashCode(), 32)
-        != Math.floorMod("p1".hashCode(), 32)).findFirst().orElseThrow();
+    String other = java.util.stream.Stream.of("p2", "p3", "p4", "p5")
+        .filter(p -> !ReplicatedPlayerDirectory.key(p).equals(ReplicatedPlayerDirectory.key("p1"))).findFirst().orElseThrow();
     assertEquals(t + 1 - 60_000, directory.pruneCutoff(other, t + 1));
     // a write without a prune leaves old entries alone
     LWWMap<String, PlayerDirectory.Entry> map = ReplicatedPlayerDirectory.write(
         LWWMap.create(), NODE_A, new PlayerDirectory.Entry("old", null, 1_000, 1), 0);
     map = ReplicatedPlayerDirectory.write(map, NODE_A, new PlayerDirectory.Entry("p1", "r1", 0, 1), 0);
     assertEquals(java.util.Set.of("old", "p1"), map.getEntries().keySet());
+  }
+
+  // ------------------------------------------------------------------ map layouts, on a one-node cluster
+
+  private ActorTestKit kit;
+
+  @AfterEach
+  void stop() {
+    if (kit != null) kit.shutdownTestKit();
+  }
+
+  /** A one-node cluster with the given cluster roles, Up. */
+  ActorTestKit node(List<String> roles) {
+    kit = ActorTestKit.create("directory", ConfigFactory.parseString(
+            "pekko.actor.provider = cluster\n"
+            + "pekko.remote.artery.canonical.port = 0\n"
+            + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n")
+        .withValue("pekko.cluster.roles", com.typesafe.config.ConfigValueFactory.fromIterable(roles))
+        .withFallback(ConfigFactory.load("application-test")));
+    Cluster cluster = Cluster.get(kit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(20),
+        () -> { assertEquals(MemberStatus.up(), cluster.selfMember().status()); return null; });
+    return kit;
+  }
+
+  static <T> T await(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  static Optional<PlayerDirectory.Entry> read(Replicated replicated, Key<LWWMap<String, PlayerDirectory.Entry>> key,
+      String player) throws Exception {
+    return await(replicated.getLocal(key)).map(m -> m.getEntries().get(player));
+  }
+
+  @Test
+  void writesGoToTheEarlierLayoutOnlyWhileAMemberUsesIt() throws Exception {
+    node(List.of(ReplicatedPlayerDirectory.LAYOUT_ROLE));
+    Replicated replicated = new Replicated(kit.system(), Duration.ofSeconds(3));
+    AtomicBoolean legacy = new AtomicBoolean(false);
+    ReplicatedPlayerDirectory directory = new ReplicatedPlayerDirectory(replicated, 60_000, legacy::get);
+
+    PlayerDirectory.Entry first = new PlayerDirectory.Entry("p1", "r1", 0, 1);
+    await(directory.claim(first));
+    assertEquals(Optional.of(first), read(replicated, ReplicatedPlayerDirectory.key("p1"), "p1"));
+    assertEquals(Optional.empty(), read(replicated, ReplicatedPlayerDirectory.legacyKey("p1"), "p1"));
+
+    legacy.set(true);
+    PlayerDirectory.Entry second = new PlayerDirectory.Entry("p2", "r1", 0, 1);
+    await(directory.claim(second));
+    assertEquals(Optional.of(second), read(replicated, ReplicatedPlayerDirectory.key("p2"), "p2"));
+    assertEquals(Optional.of(second), read(replicated, ReplicatedPlayerDirectory.legacyKey("p2"), "p2"));
+  }
+
+  @Test
+  void readsFindTheLaterSessionInEitherLayout() throws Exception {
+    node(List.of(ReplicatedPlayerDirectory.LAYOUT_ROLE));
+    Replicated replicated = new Replicated(kit.system(), Duration.ofSeconds(3));
+    AtomicBoolean legacy = new AtomicBoolean(true);
+    ReplicatedPlayerDirectory directory = new ReplicatedPlayerDirectory(replicated, 60_000, legacy::get);
+
+    // session 1 on a node of this release (written to both layouts while an older node is a member) ...
+    await(directory.claim(new PlayerDirectory.Entry("p1", "r1", 0, 1, "n1", null)));
+    // ... then the player resumes on a node of an earlier release, which writes only its own layout
+    PlayerDirectory.Entry onOld = new PlayerDirectory.Entry("p1", "r1", 0, 2, "n2", null);
+    await(replicated.update(ReplicatedPlayerDirectory.legacyKey("p1"), LWWMap.create(),
+        m -> ReplicatedPlayerDirectory.write(m, replicated.self(), onOld, 0)));
+    assertEquals(Optional.of(onOld), await(directory.get("p1")));
+
+    // a player known only to the earlier layout is found once the older nodes have gone, too
+    PlayerDirectory.Entry onlyOld = new PlayerDirectory.Entry("p3", null, 5_000, 4);
+    await(replicated.update(ReplicatedPlayerDirectory.legacyKey("p3"), LWWMap.create(),
+        m -> ReplicatedPlayerDirectory.write(m, replicated.self(), onlyOld, 0)));
+    legacy.set(false);
+    assertEquals(Optional.of(onlyOld), await(directory.get("p3")));
+    // and with no older node, this layout's entry is the answer even when the earlier one has another
+    await(directory.claim(new PlayerDirectory.Entry("p1", "r2", 0, 3, "n3", null)));
+    assertEquals("n3", await(directory.get("p1")).orElseThrow().nonce());
+  }
+
+  @Test
+  void aMemberWithoutTheLayoutRoleIsAnEarlierRelease() throws Exception {
+    assertTrue(ReplicatedPlayerDirectory.hasLegacyMembers(Cluster.get(node(List.of("game")).system())));
+    kit.shutdownTestKit();
+    kit = null;
+    assertFalse(ReplicatedPlayerDirectory.hasLegacyMembers(
+        Cluster.get(node(List.of("game", ReplicatedPlayerDirectory.LAYOUT_ROLE)).system())));
+    // the node adds the role to whatever roles the operator configured, once
+    var config = ReplicatedPlayerDirectory.withLayoutRole(ConfigFactory.parseString("pekko.cluster.roles = [game]"));
+    assertEquals(List.of("game", ReplicatedPlayerDirectory.LAYOUT_ROLE), config.getStringList("pekko.cluster.roles"));
+    assertEquals(config, ReplicatedPlayerDirectory.withLayoutRole(config));
+    assertEquals(List.of(ReplicatedPlayerDirectory.LAYOUT_ROLE),
+        ReplicatedPlayerDirectory.withLayoutRole(ConfigFactory.empty()).getStringList("pekko.cluster.roles"));
   }
 }
