@@ -139,49 +139,58 @@ class ReplicatedPlayerDirectoryTest {
     return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  static Optional<PlayerDirectory.Entry> read(Replicated replicated, Key<LWWMap<String, PlayerDirectory.Entry>> key,
-      String player) throws Exception {
+  private Replicated replicated;
+  /** Whether the cluster has a member of an earlier release, as the directory is told. */
+  private final AtomicBoolean legacy = new AtomicBoolean();
+
+  /** The directory of a one-node cluster of this release. */
+  ReplicatedPlayerDirectory directory(boolean legacyMembers) {
+    node(List.of(ReplicatedPlayerDirectory.LAYOUT_ROLE));
+    replicated = new Replicated(kit.system(), Duration.ofSeconds(3));
+    legacy.set(legacyMembers);
+    return new ReplicatedPlayerDirectory(replicated, 60_000, legacy::get);
+  }
+
+  Optional<PlayerDirectory.Entry> read(Key<LWWMap<String, PlayerDirectory.Entry>> key, String player) throws Exception {
     return await(replicated.getLocal(key)).map(m -> m.getEntries().get(player));
+  }
+
+  /** What a node of an earlier release writes: its own layout only. */
+  void writeAsEarlierRelease(PlayerDirectory.Entry entry) throws Exception {
+    await(replicated.update(ReplicatedPlayerDirectory.legacyKey(entry.player()), LWWMap.create(),
+        m -> ReplicatedPlayerDirectory.write(m, replicated.self(), entry, 0)));
   }
 
   @Test
   void writesGoToTheEarlierLayoutOnlyWhileAMemberUsesIt() throws Exception {
-    node(List.of(ReplicatedPlayerDirectory.LAYOUT_ROLE));
-    Replicated replicated = new Replicated(kit.system(), Duration.ofSeconds(3));
-    AtomicBoolean legacy = new AtomicBoolean(false);
-    ReplicatedPlayerDirectory directory = new ReplicatedPlayerDirectory(replicated, 60_000, legacy::get);
+    ReplicatedPlayerDirectory directory = directory(false);
 
     PlayerDirectory.Entry first = new PlayerDirectory.Entry("p1", "r1", 0, 1);
     await(directory.claim(first));
-    assertEquals(Optional.of(first), read(replicated, ReplicatedPlayerDirectory.key("p1"), "p1"));
-    assertEquals(Optional.empty(), read(replicated, ReplicatedPlayerDirectory.legacyKey("p1"), "p1"));
+    assertEquals(Optional.of(first), read(ReplicatedPlayerDirectory.key("p1"), "p1"));
+    assertEquals(Optional.empty(), read(ReplicatedPlayerDirectory.legacyKey("p1"), "p1"));
 
     legacy.set(true);
     PlayerDirectory.Entry second = new PlayerDirectory.Entry("p2", "r1", 0, 1);
     await(directory.claim(second));
-    assertEquals(Optional.of(second), read(replicated, ReplicatedPlayerDirectory.key("p2"), "p2"));
-    assertEquals(Optional.of(second), read(replicated, ReplicatedPlayerDirectory.legacyKey("p2"), "p2"));
+    assertEquals(Optional.of(second), read(ReplicatedPlayerDirectory.key("p2"), "p2"));
+    assertEquals(Optional.of(second), read(ReplicatedPlayerDirectory.legacyKey("p2"), "p2"));
   }
 
   @Test
   void readsFindTheLaterSessionInEitherLayout() throws Exception {
-    node(List.of(ReplicatedPlayerDirectory.LAYOUT_ROLE));
-    Replicated replicated = new Replicated(kit.system(), Duration.ofSeconds(3));
-    AtomicBoolean legacy = new AtomicBoolean(true);
-    ReplicatedPlayerDirectory directory = new ReplicatedPlayerDirectory(replicated, 60_000, legacy::get);
+    ReplicatedPlayerDirectory directory = directory(true);
 
     // session 1 on a node of this release (written to both layouts while an older node is a member) ...
     await(directory.claim(new PlayerDirectory.Entry("p1", "r1", 0, 1, "n1", null)));
     // ... then the player resumes on a node of an earlier release, which writes only its own layout
     PlayerDirectory.Entry onOld = new PlayerDirectory.Entry("p1", "r1", 0, 2, "n2", null);
-    await(replicated.update(ReplicatedPlayerDirectory.legacyKey("p1"), LWWMap.create(),
-        m -> ReplicatedPlayerDirectory.write(m, replicated.self(), onOld, 0)));
+    writeAsEarlierRelease(onOld);
     assertEquals(Optional.of(onOld), await(directory.get("p1")));
 
     // a player known only to the earlier layout is found once the older nodes have gone, too
     PlayerDirectory.Entry onlyOld = new PlayerDirectory.Entry("p3", null, 5_000, 4);
-    await(replicated.update(ReplicatedPlayerDirectory.legacyKey("p3"), LWWMap.create(),
-        m -> ReplicatedPlayerDirectory.write(m, replicated.self(), onlyOld, 0)));
+    writeAsEarlierRelease(onlyOld);
     legacy.set(false);
     assertEquals(Optional.of(onlyOld), await(directory.get("p3")));
     // and with no older node, this layout's entry is the answer even when the earlier one has another
