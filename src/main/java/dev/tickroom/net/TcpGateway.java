@@ -62,7 +62,7 @@ public final class TcpGateway {
             ACCEPT_BACKLOG, options, Optional.empty(), session -> Optional.empty(), TLSClosing.eagerClose());
     return connections
         .to(Sink.foreach(conn -> conn.handleWith(
-            admitted(mat, settings, net, metrics, gate, conn.remoteAddress(), tls != null, spawn), mat)))
+            admitted(settings, net, metrics, gate, conn.remoteAddress(), tls != null, spawn), mat)))
         .run(mat);
   }
 
@@ -99,13 +99,13 @@ public final class TcpGateway {
   }
 
   /** The connection's flow once it has a place under the caps; else one {@code server_busy} line and close. */
-  static Flow<ByteString, ByteString, NotUsed> admitted(Materializer mat, Settings settings, EdgeSettings.Net net, Metrics metrics,
+  static Flow<ByteString, ByteString, NotUsed> admitted(Settings settings, EdgeSettings.Net net, Metrics metrics,
       ConnectionGate gate, InetSocketAddress remote, boolean tls, SessionFlow.Spawner spawn) {
     String address = remote.getAddress().getHostAddress();
     String description = (tls ? "tls " : "tcp ") + address + ":" + remote.getPort();
     return gate.admit(address, description,
         reason -> Flow.fromSinkAndSourceCoupled(Sink.<ByteString>ignore(), Source.single(busyLine(reason))),
-        () -> connectionFlow(mat, settings, net, metrics, description, spawn));
+        () -> connectionFlow(settings, net, metrics, description, spawn));
   }
 
   static ByteString busyLine(String reason) {
@@ -114,13 +114,12 @@ public final class TcpGateway {
   }
 
   static Flow<ByteString, ByteString, NotUsed> connectionFlow(
-      Materializer mat, Settings settings, EdgeSettings.Net net, Metrics metrics, String description,
-      SessionFlow.Spawner spawn) {
+      Settings settings, EdgeSettings.Net net, Metrics metrics, String description, SessionFlow.Spawner spawn) {
     Settings.Limits limits = settings.limits();
     Wire wire = new Wire("tcp", true, metrics::bytesOut);
     return Flow.of(ByteString.class)
         .statefulMapConcat(() -> new WireFrames(limits.maxFrameBytes(), wire)::feed)
-        .via(SessionFlow.create(mat, limits, net, metrics, "tcp", description, spawn))
+        .via(SessionFlow.create(limits, net, metrics, "tcp", description, spawn))
         .map(batch -> bytes(wire, batch));
   }
 

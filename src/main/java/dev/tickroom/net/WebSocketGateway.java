@@ -84,7 +84,7 @@ public final class WebSocketGateway {
     Wire wire = new Wire("ws", false, metrics::bytesOut);
     return Flow.of(Message.class)
         .mapAsync(1, m -> decode(m, max, mat, wire))
-        .via(SessionFlow.create(mat, limits, net, metrics, "ws", description, spawn))
+        .via(SessionFlow.create(limits, net, metrics, "ws", description, spawn))
         .mapConcat(batch -> {
           List<Message> frames = new ArrayList<>(batch.messages().size());
           for (ServerMessage m : batch.messages()) {
