@@ -183,9 +183,10 @@ public final class SessionFlow {
 
         @Override
         public void onDownstreamFinish(Throwable cause) {
+          // the client's side stays open, as the session may still read from it; the stage stops by itself
+          // once both sides are closed
           endOutbound(cause instanceof SubscriptionWithCancelException.NonFailureCancellation
               ? null : cause.getMessage());
-          if (isClosed(stage.in)) completeStage();
         }
       });
     }
@@ -208,7 +209,6 @@ public final class SessionFlow {
       awaitingAck = false;
       if (inboundEnded != null) {
         session.tell(new PlayerSession.ClientClosed(inboundEnded));
-        if (outboundEnded) completeStage();
       } else if (!hasBeenPulled(stage.in) && !isClosed(stage.in)) {
         pull(stage.in);
       }
@@ -217,10 +217,7 @@ public final class SessionFlow {
     /** The client's side ended: the session hears of it once it has acknowledged every line before. */
     private void endInbound(String reason) {
       inboundEnded = reason;
-      if (!awaitingAck) {
-        session.tell(new PlayerSession.ClientClosed(reason));
-        if (outboundEnded) completeStage();
-      }
+      if (!awaitingAck) session.tell(new PlayerSession.ClientClosed(reason));
     }
 
     /** The side towards the client ended (flushed, dropped or failed); the session hears of it once. */
@@ -276,7 +273,6 @@ public final class SessionFlow {
       if (pending != null || !mailbox.isEmpty()) return;
       complete(stage.out);
       endOutbound(null);
-      if (isClosed(stage.in) && inboundEnded != null && !awaitingAck) completeStage();
     }
 
     private void fail(RuntimeException why) {
@@ -299,6 +295,7 @@ public final class SessionFlow {
       stage.metrics.error(ErrorCode.IDLE_TIMEOUT);
       closed = true;
       drain();
+      waiting.incrementAndGet(); // counted like the session's messages, as the batch that sends it subtracts it
       add(new ServerMessage.Error(ErrorCode.IDLE_TIMEOUT,
           why + " (a ping keeps a quiet connection open); closing the connection"));
       if (isAvailable(stage.out)) pushPending();
