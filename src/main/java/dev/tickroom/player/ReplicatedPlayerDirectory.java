@@ -6,10 +6,10 @@ import com.typesafe.config.ConfigValueFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -37,7 +37,10 @@ import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
  * <p>Releases before this layout kept the directory in 32 maps named {@code players-N}. Nodes of this layout
  * carry the cluster role {@value #LAYOUT_ROLE}; while any member lacks it (a rolling upgrade from such a
  * release, or a rollback to one), writes go to both layouts and reads consult both, so a player resumes
- * across old and new nodes and a token replaced on one kind of node is refused on the other.
+ * across old and new nodes and a token replaced on one kind of node is refused on the other. Reads keep
+ * consulting the old layout for {@code keepMillis} after such a member was last seen, and for the first
+ * {@code keepMillis} after this node started (it may have started just after the last one left), so that the
+ * players of the last old node can still resume.
  */
 public final class ReplicatedPlayerDirectory implements PlayerDirectory {
   static final int BUCKETS = 256;
@@ -51,13 +54,22 @@ public final class ReplicatedPlayerDirectory implements PlayerDirectory {
   private final long pruneEveryMillis;
   private final AtomicLongArray nextPrune = new AtomicLongArray(BUCKETS);
   private final BooleanSupplier legacyMembers;
+  private final LongSupplier clock;
+  /** Until when (epoch ms) reads also consult the 32-map layout. */
+  private volatile long readLegacyUntil;
 
   /** @param legacyMembers true while the cluster has a member that only knows the 32-map layout */
   public ReplicatedPlayerDirectory(Replicated replicated, long keepMillis, BooleanSupplier legacyMembers) {
+    this(replicated, keepMillis, legacyMembers, System::currentTimeMillis);
+  }
+
+  ReplicatedPlayerDirectory(Replicated replicated, long keepMillis, BooleanSupplier legacyMembers, LongSupplier clock) {
     this.replicated = replicated;
     this.keepMillis = keepMillis;
     this.pruneEveryMillis = Math.max(1, keepMillis / 4);
     this.legacyMembers = legacyMembers;
+    this.clock = clock;
+    this.readLegacyUntil = clock.getAsLong() + keepMillis;
   }
 
   /** {@code config} with {@link #LAYOUT_ROLE} added to the node's cluster roles (kept when already there). */
@@ -118,7 +130,7 @@ public final class ReplicatedPlayerDirectory implements PlayerDirectory {
   }
 
   private CompletionStage<?> update(Entry entry) {
-    long cutoff = pruneCutoff(entry.player(), System.currentTimeMillis());
+    long cutoff = pruneCutoff(entry.player(), clock.getAsLong());
     CompletionStage<?> written = write(key(entry.player()), entry, cutoff);
     if (!legacyMembers.getAsBoolean()) return written;
     return written.thenCombine(write(legacyKey(entry.player()), entry, cutoff), (a, b) -> a);
@@ -145,16 +157,18 @@ public final class ReplicatedPlayerDirectory implements PlayerDirectory {
     return pruned.put(self, entry.player(), entry, SESSION_CLOCK);
   }
 
-  /**
-   * The player's entry; from the 32-map layout as well while a member still writes only there, or when this
-   * layout has none (the player's last session ended on such a member just before the upgrade finished).
-   * Of two entries, the later session's wins.
-   */
+  /** The player's entry; from the 32-map layout as well while it may hold a later one (see above). */
   @Override
   public CompletionStage<Optional<Entry>> get(String player) {
-    return get(key(player), player).thenCompose(found -> found.isPresent() && !legacyMembers.getAsBoolean()
-        ? CompletableFuture.completedFuture(found)
-        : get(legacyKey(player), player).thenApply(legacy -> later(found, legacy)));
+    if (!readLegacy()) return get(key(player), player);
+    return get(key(player), player)
+        .thenCompose(found -> get(legacyKey(player), player).thenApply(legacy -> later(found, legacy)));
+  }
+
+  private boolean readLegacy() {
+    long now = clock.getAsLong();
+    if (legacyMembers.getAsBoolean()) readLegacyUntil = now + keepMillis;
+    return now < readLegacyUntil;
   }
 
   private CompletionStage<Optional<Entry>> get(Key<LWWMap<String, Entry>> key, String player) {

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.cluster.MemberStatus;
@@ -142,13 +143,16 @@ class ReplicatedPlayerDirectoryTest {
   private Replicated replicated;
   /** Whether the cluster has a member of an earlier release, as the directory is told. */
   private final AtomicBoolean legacy = new AtomicBoolean();
+  /** The directory's clock (epoch ms). */
+  private final AtomicLong now = new AtomicLong(System.currentTimeMillis());
+  static final long KEEP = 60_000;
 
   /** The directory of a one-node cluster of this release. */
   ReplicatedPlayerDirectory directory(boolean legacyMembers) {
     node(List.of(ReplicatedPlayerDirectory.LAYOUT_ROLE));
     replicated = new Replicated(kit.system(), Duration.ofSeconds(3));
     legacy.set(legacyMembers);
-    return new ReplicatedPlayerDirectory(replicated, 60_000, legacy::get);
+    return new ReplicatedPlayerDirectory(replicated, KEEP, legacy::get, now::get);
   }
 
   Optional<PlayerDirectory.Entry> read(Key<LWWMap<String, PlayerDirectory.Entry>> key, String player) throws Exception {
@@ -196,6 +200,24 @@ class ReplicatedPlayerDirectoryTest {
     // and with no older node, this layout's entry is the answer even when the earlier one has another
     await(directory.claim(new PlayerDirectory.Entry("p1", "r2", 0, 3, "n3", null)));
     assertEquals("n3", await(directory.get("p1")).orElseThrow().nonce());
+  }
+
+  @Test
+  void theEarlierLayoutIsReadUntilTheKeepTimeAfterTheLastOlderMemberAndAfterStart() throws Exception {
+    ReplicatedPlayerDirectory directory = directory(false);
+    writeAsEarlierRelease(new PlayerDirectory.Entry("p1", null, 5_000, 1));
+    // a node that has just started may have missed the last older member: it reads both layouts
+    assertTrue(await(directory.get("p1")).isPresent());
+    now.addAndGet(KEEP);
+    assertEquals(Optional.empty(), await(directory.get("p1")));
+    // an older member joins (a rollback) and leaves again: read for the keep time after it was last seen
+    legacy.set(true);
+    assertTrue(await(directory.get("p1")).isPresent());
+    legacy.set(false);
+    now.addAndGet(KEEP - 1);
+    assertTrue(await(directory.get("p1")).isPresent());
+    now.addAndGet(1);
+    assertEquals(Optional.empty(), await(directory.get("p1")));
   }
 
   @Test
