@@ -227,6 +227,7 @@ public final class SessionFlow {
       closed = true;
       cancelTimer(IDLE_TIMER);
       cancelTimer(FLUSH_TIMER);
+      if (session == null) return; // the session could not be started
       session.tell(new PlayerSession.OutboundClosed(failure != null ? failure
           : closedFor != null ? closedFor : "closed by the server"));
     }
