@@ -294,12 +294,11 @@ public final class SessionFlow {
       String why = "no message for " + idle.toSeconds() + " s";
       closedFor = "idle: " + why;
       stage.metrics.error(ErrorCode.IDLE_TIMEOUT);
-      closed = true;
-      drain();
+      closed = true; // the session's later messages go nowhere; this one goes last
       waiting.incrementAndGet(); // counted like the session's messages, as the batch that sends it subtracts it
-      add(new ServerMessage.Error(ErrorCode.IDLE_TIMEOUT,
+      mailbox.add(new ServerMessage.Error(ErrorCode.IDLE_TIMEOUT,
           why + " (a ping keeps a quiet connection open); closing the connection"));
-      if (isAvailable(stage.out)) pushPending();
+      drain();
       startClosing();
     }
 

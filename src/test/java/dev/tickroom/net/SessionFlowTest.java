@@ -24,6 +24,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.testkit.TestPublisher;
 import org.apache.pekko.stream.testkit.TestSubscriber;
 import org.apache.pekko.stream.testkit.javadsl.TestSink;
@@ -72,7 +73,7 @@ class SessionFlowTest {
               connection.complete(c);
               return session.getRef();
             }))
-            .toMat(TestSink.probe(Adapter.toClassic(testKit.system())), org.apache.pekko.stream.javadsl.Keep.both())
+            .toMat(TestSink.probe(Adapter.toClassic(testKit.system())), Keep.both())
             .run(mat);
     return new Wired(ends.first(), ends.second(), session, connection.get(5, TimeUnit.SECONDS));
   }
